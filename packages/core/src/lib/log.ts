@@ -1,0 +1,69 @@
+/**
+ * Progress and logs. On a terminal: a single updating progress line per task; otherwise (CI,
+ * pipelines, files): one JSON object per line per event, so lab pipelines can parse them.
+ * Stages receive a `Logger` and never write to the console themselves.
+ */
+export interface Logger {
+  /** a structured event: `{"event": "...", ...fields}` */
+  info(event: string, fields?: Record<string, unknown>): void;
+  warn(event: string, fields?: Record<string, unknown>): void;
+  /** progress of a counted task; `total` may be unknown */
+  progress(task: string, done: number, total?: number, unit?: string): void;
+}
+
+export interface LoggerOptions {
+  quiet?: boolean;
+  /** force JSON lines even on a terminal */
+  json?: boolean;
+  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const out = opts.stream ?? process.stderr;
+  const tty = !opts.json && Boolean((out as { isTTY?: boolean }).isTTY);
+  const started = new Map<string, number>();
+  let lastDraw = 0;
+  let lastProgressLog = new Map<string, number>();
+  const line = (level: string, event: string, fields?: Record<string, unknown>) => {
+    if (opts.quiet && level === 'info') return;
+    if (tty) {
+      out.write(`\r\x1b[K${level === 'warn' ? 'warning: ' : ''}${event}${fields ? ' ' + Object.entries(fields).map(([k, v]) => `${k}=${fmt(v)}`).join(' ') : ''}\n`);
+    } else {
+      out.write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }) + '\n');
+    }
+  };
+  return {
+    info: (e, f) => line('info', e, f),
+    warn: (e, f) => line('warn', e, f),
+    progress(task, done, total, unit = 'items') {
+      if (opts.quiet) return;
+      const now = Date.now();
+      if (!started.has(task)) started.set(task, now);
+      const t0 = started.get(task)!;
+      const rate = done / Math.max(1e-3, (now - t0) / 1000);
+      const finished = total !== undefined && done >= total;
+      if (tty) {
+        if (!finished && now - lastDraw < 100) return;
+        lastDraw = now;
+        const pct = total ? Math.min(1, done / total) : 0;
+        const bar = total ? '[' + '#'.repeat(Math.round(pct * 24)).padEnd(24, '.') + '] ' : '';
+        const eta = total && rate > 0 ? ` eta ${Math.max(0, (total - done) / rate).toFixed(0)}s` : '';
+        out.write(`\r\x1b[K${task} ${bar}${done}${total ? '/' + total : ''} ${unit} ${rate.toFixed(1)}/s${eta}${finished ? '\n' : ''}`);
+      } else {
+        const last = lastProgressLog.get(task) ?? 0;
+        if (!finished && now - last < 2000) return;
+        lastProgressLog.set(task, now);
+        out.write(JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'progress', task, done, total, unit, rate: Number(rate.toFixed(2)) }) + '\n');
+      }
+    },
+  };
+}
+
+/** A logger that drops everything (library calls without a logger, tests). */
+export const silentLogger: Logger = { info() {}, warn() {}, progress() {} };
+
+function fmt(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}

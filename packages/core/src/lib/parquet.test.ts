@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ParquetTableWriter, readParquetColumns, scanParquetRows, writeParquetTable, parquetRowCount } from './parquet.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'gears-parquet-'));
+
+test('round-trips scalar and list columns and DuckDB reads them', async () => {
+  const path = join(dir, 'cells.parquet');
+  const w = new ParquetTableWriter(path, [
+    { name: 'cell_id', type: 'STRING' },
+    { name: 'n', type: 'INT32' },
+    { name: 'x', type: 'DOUBLE' },
+    { name: 'idx', type: 'LIST_INT32' },
+    { name: 'val', type: 'LIST_FLOAT' },
+  ]);
+  w.write({ cell_id: ['a', 'b'], n: Int32Array.from([1, 2]), x: Float64Array.from([0.5, -1.25]), idx: [[0, 3], []], val: [[1.5, 2], []] });
+  w.write({ cell_id: ['c'], n: [3], x: [2], idx: [[7]], val: [[0.25]] });
+  assert.equal(existsSync(path), false, 'nothing under the final name before close');
+  w.close();
+  assert.equal(await parquetRowCount(path), 3);
+  const t = await readParquetColumns(path);
+  assert.deepEqual(t.cell_id, ['a', 'b', 'c']);
+  assert.deepEqual(t.idx.map((v) => Array.from(v as number[])), [[0, 3], [], [7]]);
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  const r = await con.runAndReadAll(`select cell_id, len(idx) as k, list_sum(val) as s from '${path}' order by cell_id`);
+  const rows = r.getRows().map((row) => [row[0], Number(row[1]), row[2] === null ? null : Number(row[2])]);
+  assert.deepEqual(rows, [['a', 2, 3.5], ['b', 0, null], ['c', 1, 0.25]]);
+});
+
+test('abort leaves the previous good file untouched and no temporary files', async () => {
+  const path = join(dir, 'keep.parquet');
+  writeParquetTable(path, [{ name: 'g', type: 'STRING' }], { g: ['old'] });
+  const w = new ParquetTableWriter(path, [{ name: 'g', type: 'STRING' }]);
+  w.write({ g: ['new1', 'new2'] });
+  w.abort();
+  assert.deepEqual((await readParquetColumns(path)).g, ['old']);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+});
+
+test('streams rows in bounded batches', async () => {
+  const path = join(dir, 'many.parquet');
+  const n = 10_000;
+  writeParquetTable(path, [{ name: 'i', type: 'INT32' }], { i: Int32Array.from({ length: n }, (_, k) => k) });
+  let seen = 0;
+  let maxBatch = 0;
+  for await (const b of scanParquetRows(path, ['i'], 3000)) {
+    maxBatch = Math.max(maxBatch, b.i.length);
+    assert.equal(b.i[0], seen);
+    seen += b.i.length;
+  }
+  assert.equal(seen, n);
+  assert.equal(maxBatch, 3000);
+});
+
+test('a truncated file fails with a message naming the file and the fix', async () => {
+  const path = join(dir, 'broken.parquet');
+  writeFileSync(path, 'PAR1 not really');
+  await assert.rejects(readParquetColumns(path), (e: Error) => e.message.includes('broken.parquet') && /Fix:/.test(e.message));
+});

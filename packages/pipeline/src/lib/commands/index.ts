@@ -1,0 +1,4 @@
+import type { Command } from '../command.ts';
+
+/** Every subcommand, in pipeline order. Stage issues add theirs here. */
+export const commands: Command[] = [];

@@ -6,3 +6,4 @@ export * from './lib/manifest.ts';
 export * from './lib/dataset.ts';
 export * from './lib/graph.ts';
 export * from './lib/log.ts';
+export * from './lib/cells.ts';

@@ -1,0 +1,73 @@
+/**
+ * The pipeline configuration: one table of fields, each with a type, a default, a description
+ * and a CLI flag (`--<section>.<field>`). `gears init` writes it as a commented JSON file; `gears
+ * run --config` reads it back, and flags override it.
+ */
+export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'string[]' | 'enum';
+
+export interface ConfigField {
+  section: string;
+  key: string;
+  type: FieldType;
+  default: unknown;
+  doc: string;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+}
+
+const f = (section: string, key: string, type: FieldType, def: unknown, doc: string, extra: Partial<ConfigField> = {}): ConfigField => ({
+  section,
+  key,
+  type,
+  default: def,
+  doc,
+  ...extra,
+});
+
+export const CONFIG_FIELDS: readonly ConfigField[] = [
+  f('run', 'out', 'string', 'gears-out', 'output directory; one sub-directory per stage'),
+  f('run', 'stages', 'string[]', ['ingest', 'split', 'graphs', 'train', 'predict', 'evaluate'], 'stages to run, in pipeline order'),
+  f('ingest', 'input', 'string', 'data/norman2019-devel/devel.h5ad', 'cells: .h5ad file, 10x directory (matrix.mtx[.gz], features, barcodes) or cells .parquet'),
+  f('ingest', 'format', 'enum', 'auto', 'input format', { values: ['auto', 'h5ad', 'mtx', 'parquet'] }),
+  f('ingest', 'cellMetadata', 'string', '', '10x input: table (TSV/CSV/Parquet) naming each barcode\'s perturbation'),
+  f('ingest', 'conditionColumn', 'string', 'condition', 'obs / metadata column holding the perturbation of each cell'),
+  f('ingest', 'controlLabels', 'string[]', ['ctrl', 'control', 'non-targeting'], 'labels that mean control cells'),
+  f('ingest', 'separator', 'string', '+', 'separator between genes in a combination label (e.g. _ for A_B)'),
+  f('ingest', 'obsFilter', 'string[]', ['dataset=norman19'], 'keep only cells whose obs column equals a value (key=value; repeatable)'),
+  f('ingest', 'normalize', 'enum', 'auto', 'auto: raw counts are normalised to 1e4 per cell + log1p, log data kept', { values: ['auto', 'counts', 'none'] }),
+  f('ingest', 'hvg', 'integer', 0, 'keep the top-N highly variable genes (plus measured perturbed genes); 0 keeps all', { min: 0 }),
+  f('ingest', 'minCells', 'integer', 0, 'drop conditions with fewer cells (0: keep all; a single-cell condition is an error)', { min: 0 }),
+  f('split', 'type', 'enum', 'simulation', 'GEARS split', { values: ['simulation', 'simulation_single', 'combo_seen0', 'combo_seen1', 'combo_seen2', 'single', 'no_test', 'no_split', 'custom'] }),
+  f('split', 'seed', 'integer', 1, 'split seed (NumPy legacy RNG compatible: same seed, same split as the reference)'),
+  f('split', 'trainGeneSetSize', 'number', 0.75, 'fraction of perturbed genes seen in training', { min: 0, max: 1 }),
+  f('split', 'comboSeen2TrainFrac', 'number', 0.75, 'fraction of combos with both genes seen that go to training', { min: 0, max: 1 }),
+  f('split', 'file', 'string', '', 'custom split: JSON {train,val,test} or split.parquet'),
+  f('graphs', 'goTable', 'string', 'data/go/human_gene2go.tsv.gz', 'gene → GO term table (TSV symbol + GO id, or GAF)'),
+  f('graphs', 'ontologies', 'string[]', ['BP', 'CC', 'MF'], 'GO ontologies to use'),
+  f('graphs', 'goTopK', 'integer', 20, 'GO graph: strongest incoming neighbours per gene (plus itself)', { min: 1 }),
+  f('graphs', 'coexpressionTopK', 'integer', 20, 'co-expression graph: neighbours per gene (plus itself)', { min: 1 }),
+  f('graphs', 'coexpressionThreshold', 'number', 0.4, 'co-expression graph: minimum |Pearson r|', { min: 0, max: 1 }),
+  f('train', 'objective', 'enum', 'moments', 'moments: exact expected GEARS loss from statistics; cells: reference per-cell loss', { values: ['moments', 'cells'] }),
+  f('train', 'epochs', 'integer', 20, 'maximum epochs', { min: 1 }),
+  f('train', 'batchSize', 'integer', 32, 'conditions per step (moments) or cells per step (cells)', { min: 1 }),
+  f('train', 'hiddenSize', 'integer', 64, 'hidden size H', { min: 2 }),
+  f('train', 'lr', 'number', 1e-3, 'Adam learning rate', { min: 0 }),
+  f('train', 'weightDecay', 'number', 5e-4, 'L2 weight decay added to the gradient', { min: 0 }),
+  f('train', 'lrDecay', 'number', 0.5, 'StepLR gamma per epoch', { min: 0, max: 1 }),
+  f('train', 'patience', 'integer', 5, 'early stop after this many epochs without a better validation top-20 DE MSE', { min: 1 }),
+  f('train', 'direction', 'enum', 'reference', 'direction term: reference (sign, no gradient) or differentiable (tanh)', { values: ['reference', 'differentiable'] }),
+  f('train', 'seed', 'integer', 0, 'training seed'),
+  f('train', 'backend', 'enum', 'auto', 'TensorFlow.js backend', { values: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] }),
+  f('predict', 'perturbations', 'string[]', [], 'extra perturbation sets to predict, e.g. "KLF1+CEBPA" (the test conditions are always predicted)'),
+  f('evaluate', 'report', 'boolean', true, 'write report.html'),
+  f('evaluate', 'giGenes', 'string', '', 'restrict GI scores to the genes listed in this file (one per line); empty: all genes'),
+];
+
+export type GearsConfig = Record<string, Record<string, unknown>>;
+
+export function defaultConfig(): GearsConfig {
+  const c: GearsConfig = {};
+  for (const fl of CONFIG_FIELDS) (c[fl.section] ??= {})[fl.key] = structuredClone(fl.default);
+  return c;
+}

@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { initCommand } from './init.ts';
 
 /** Every subcommand, in pipeline order. Stage issues add theirs here. */
-export const commands: Command[] = [];
+export const commands: Command[] = [initCommand];

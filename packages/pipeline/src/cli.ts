@@ -48,7 +48,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger({ quiet: Boolean(parsed.values.quiet), json: Boolean(parsed.values.json) });
   try {
+    const t0 = performance.now();
     await cmd.run(parsed.values as Record<string, string | boolean | string[] | undefined>, parsed.positionals, { log, cwd: process.cwd() });
+    // maxRSS is KiB on Linux: the peak memory of the whole command, for benchmarks and pipelines.
+    log.info('command finished', { command: name, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) });
     return 0;
   } catch (e) {
     if (e instanceof GearsUsageError) {

@@ -62,28 +62,40 @@ function invertedIndex(genes: readonly string[], gene2go: Gene2Go): Index {
   return { geneTerms, termGenes: termLists.map((l) => Int32Array.from(l)) };
 }
 
-/** Bounded best-first list: weight descending, then index ascending. */
-class TopK {
+/**
+ * For every target, its best `k` incoming edges so far: weight descending, then source index
+ * ascending (flat arrays, one block of k per target).
+ */
+class TopKPerTarget {
   readonly idx: Int32Array;
   readonly w: Float64Array;
-  size = 0;
-  constructor(readonly k: number) {
-    this.idx = new Int32Array(k);
-    this.w = new Float64Array(k);
+  readonly size: Int32Array;
+  constructor(n: number, readonly k: number) {
+    this.idx = new Int32Array(n * k);
+    this.w = new Float64Array(n * k);
+    this.size = new Int32Array(n);
   }
-  private better(w: number, i: number, pos: number): boolean {
-    return w > this.w[pos] || (w === this.w[pos] && i < this.idx[pos]);
-  }
-  offer(i: number, w: number): void {
-    if (this.size === this.k && !this.better(w, i, this.k - 1)) return;
-    let pos = this.size < this.k ? this.size++ : this.k - 1;
-    while (pos > 0 && this.better(w, i, pos - 1)) {
-      this.idx[pos] = this.idx[pos - 1];
-      this.w[pos] = this.w[pos - 1];
+  offer(target: number, source: number, w: number): void {
+    const k = this.k;
+    const base = target * k;
+    const size = this.size[target];
+    const ws = this.w;
+    const is = this.idx;
+    if (size === k) {
+      const last = base + k - 1;
+      // not better than the current k-th: weight lower, or equal with a higher source index
+      if (w < ws[last] || (w === ws[last] && source > is[last])) return;
+    } else {
+      this.size[target] = size + 1;
+    }
+    let pos = base + (size < k ? size : k - 1);
+    while (pos > base && (w > ws[pos - 1] || (w === ws[pos - 1] && source < is[pos - 1]))) {
+      is[pos] = is[pos - 1];
+      ws[pos] = ws[pos - 1];
       pos--;
     }
-    this.idx[pos] = i;
-    this.w[pos] = w;
+    is[pos] = source;
+    ws[pos] = w;
   }
 }
 
@@ -102,22 +114,21 @@ export function buildGoGraph(genes: readonly string[], gene2go: Gene2Go, opts: G
   }
   const counts = new Int32Array(P);
   const touched = new Int32Array(P);
-  const src: number[] = [];
-  const tgt: number[] = [];
-  const wts: number[] = [];
   const all = opts.keepAllEdges ? { src: [] as number[], tgt: [] as number[], w: [] as number[] } : undefined;
-  const top = new TopK(keep);
+  const top = new TopKPerTarget(P, keep);
+  // Jaccard is symmetric: visit each pair once (partner index ≥ gene index) and offer it to
+  // both genes. Term member lists ascend, so a cursor per term skips the partners already done.
+  const cursor = new Int32Array(termGenes.length);
   for (let t = 0; t < P; t++) {
     let nTouched = 0;
     for (const term of geneTerms[t]) {
       const members = termGenes[term];
-      for (let m = 0; m < members.length; m++) {
+      for (let m = cursor[term]++; m < members.length; m++) {
         const g = members[m];
         if (counts[g] === 0) touched[nTouched++] = g;
         counts[g]++;
       }
     }
-    top.size = 0;
     const nt = geneTerms[t].length;
     for (let n = 0; n < nTouched; n++) {
       const g = touched[n];
@@ -125,21 +136,31 @@ export function buildGoGraph(genes: readonly string[], gene2go: Gene2Go, opts: G
       counts[g] = 0;
       const jaccard = shared / (nt + geneTerms[g].length - shared);
       if (jaccard > threshold) {
-        top.offer(g, jaccard);
+        top.offer(g, t, jaccard);
+        if (g !== t) top.offer(t, g, jaccard);
         if (all) {
-          // by symmetry this is also the edge t → g of make_GO's row for source t
           all.src.push(t);
           all.tgt.push(g);
           all.w.push(jaccard);
+          if (g !== t) {
+            all.src.push(g);
+            all.tgt.push(t);
+            all.w.push(jaccard);
+          }
         }
       }
     }
-    for (let r = 0; r < top.size; r++) {
-      src.push(top.idx[r]);
-      tgt.push(t);
-      wts.push(top.w[r]);
-    }
     if (opts.log && (t % 2000 === 0 || t === P - 1)) opts.log.progress('GO graph', t + 1, P, 'genes');
+  }
+  const src: number[] = [];
+  const tgt: number[] = [];
+  const wts: number[] = [];
+  for (let t = 0; t < P; t++) {
+    for (let r = 0; r < top.size[t]; r++) {
+      src.push(top.idx[t * keep + r]);
+      tgt.push(t);
+      wts.push(top.w[t * keep + r]);
+    }
   }
   const graph: GeneGraph = { nodes: [...genes], source: Int32Array.from(src), target: Int32Array.from(tgt), weight: Float64Array.from(wts) };
   if (!all) return { graph };

@@ -19,7 +19,8 @@ import * as tf from '@tensorflow/tfjs';
 import { BN_MOMENTUM, POSITIONAL_MIX } from './config.ts';
 import { batchNormEval, batchNormTrain, dense, linear, type BatchStat } from './ops.ts';
 import { mlpSpecs, param, type GearsParams } from './params.ts';
-import { sparseMatMul, type NormalizedAdjacency } from './sparse.ts';
+import { gcnNormalize, sparseMatMul, type NormalizedAdjacency } from './sparse.ts';
+export { gcnNormalize };
 
 export type Mode = 'train' | 'eval';
 

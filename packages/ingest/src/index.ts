@@ -1,1 +1,23 @@
-export {};
+/**
+ * @gears-pipeline/ingest — raw Perturb-seq data (h5ad, 10x MatrixMarket + cell table, Parquet
+ * cells table) → streamed cell chunks → per-condition statistics and the dataset directory.
+ */
+export { runIngest, openCellSource, DEFAULT_OUT_DIR, LIBRARY_SIZE_COLUMNS, type IngestArgs, type IngestResult } from './lib/ingest.ts';
+export type { CellSource, RawBlock } from './lib/source.ts';
+export { detectFormat, type InputFormat } from './lib/detect.ts';
+export { openH5adSource, DEFAULT_GENE_COLUMNS, type H5adOptions } from './lib/h5ad/reader.ts';
+export { openHdf5, createHdf5, checkHdf5File } from './lib/h5ad/open.ts';
+export { openMtxSource, DEFAULT_BARCODE_COLUMNS, DEFAULT_METADATA_NAMES, type MtxOptions } from './lib/mtx/reader.ts';
+export { openParquetSource } from './lib/parquet-source.ts';
+export { readMetadataTable, type MetadataTable } from './lib/table.ts';
+export { planCells, DEFAULT_CONDITION_COLUMNS, type CellPlan, type ConditionOptions } from './lib/conditions.ts';
+export { cellChunks, DEFAULT_CHUNK_SIZE, type ChunkOptions } from './lib/chunks.ts';
+export { pullObservable } from './lib/pull.ts';
+export { readCellChunks, readCellChunks$, rowsToChunk, type ReadCellsOptions } from './lib/cells-reader.ts';
+export { looksLikeCounts, normalizeCounts, validateBlock, TARGET_SUM, COUNT_DETECTION_CELLS, type NormalizeMode } from './lib/normalize.ts';
+export { MomentAccumulator, mergeMoment, mergeMoments, type Moments } from './lib/stats/moments.ts';
+export { welchT, rankByAbsT } from './lib/stats/de.ts';
+export { GeneSumAccumulator, highlyVariableGenes, HVG_BINS, type HvgResult } from './lib/stats/hvg.ts';
+export { accumulateStats, accumulateStats$, buildDatasetStats } from './lib/stats/dataset.ts';
+export { replaceDirectory } from './lib/output.ts';
+export * from './lib/simulate/index.ts';

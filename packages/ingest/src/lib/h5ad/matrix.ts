@@ -1,0 +1,195 @@
+/**
+ * Reading AnnData's `X` a block of cells at a time, whatever its storage:
+ * - CSR (`encoding-type: csr_matrix`): the cells' slice of `data` / `indices` is read directly;
+ * - dense 2-D: a slab of rows is read and its zeros dropped;
+ * - CSC (`csc_matrix`, genes are the compressed axis): a cell block's values are spread over
+ *   every gene column, so each block costs one pass over `indices` (read in slabs of
+ *   `CSC_SLAB` values, memory stays bounded). That is O(non-zeros × blocks): fine for small and
+ *   medium files; for large CSC files convert once to CSR (`adata.X = adata.X.tocsr()`), which
+ *   the error-free path then reads in one pass.
+ */
+import { GearsInputError } from '@gears-pipeline/core';
+import type { RawBlock } from '../source.ts';
+import { attr, isDataset, isGroup, readAll, readSlice, type H5Dataset, type H5File } from './open.ts';
+
+/** values per read when scanning a CSC matrix */
+export const CSC_SLAB = 1 << 22;
+
+export type XLayout = 'csr' | 'csc' | 'dense';
+
+export interface XMatrix {
+  layout: XLayout;
+  nCells: number;
+  nGenes: number;
+  blocks(blockCells: number): AsyncGenerator<RawBlock>;
+}
+
+function asInt32(v: unknown): Int32Array {
+  if (v instanceof Int32Array) return v;
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) return Int32Array.from(v, Number);
+  return Int32Array.from(v as ArrayLike<number>);
+}
+
+function asFloat64Index(v: unknown): Float64Array {
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) return Float64Array.from(v, Number);
+  return Float64Array.from(v as ArrayLike<number>);
+}
+
+function asFloat32(v: unknown): Float32Array {
+  if (v instanceof Float32Array) return v;
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) return Float32Array.from(v, Number);
+  return Float32Array.from(v as ArrayLike<number>);
+}
+
+/** Opens `X` (or another matrix path such as `layers/counts`) and reports its layout and shape. */
+export function openXMatrix(file: string, h5: H5File, path = 'X'): XMatrix {
+  const x = h5.get(path);
+  if (isDataset(x)) {
+    const shape = x.shape ?? [];
+    if (shape.length !== 2) throw new GearsInputError({ file, field: path, problem: `is a ${shape.length}-D dataset, expected cells × genes`, fix: 'store X as a 2-D matrix' });
+    return denseMatrix(file, x, shape[0], shape[1]);
+  }
+  if (!isGroup(x)) {
+    throw new GearsInputError({ file, field: path, problem: 'is missing (no expression matrix)', fix: 'write the expression matrix to X' });
+  }
+  const enc = String(attr(x, 'encoding-type') ?? attr(x, 'h5sparse_format') ?? '');
+  const shape = (attr(x, 'shape') ?? attr(x, 'h5sparse_shape')) as number[] | undefined;
+  const data = x.get('data');
+  const indices = x.get('indices');
+  const indptr = x.get('indptr');
+  if (!shape || !isDataset(data) || !isDataset(indices) || !isDataset(indptr)) {
+    throw new GearsInputError({ file, field: path, problem: 'is a group but not a sparse matrix (needs data, indices, indptr and a shape attribute)', fix: 'write X as a scipy CSR/CSC matrix or a dense array with anndata' });
+  }
+  const [nCells, nGenes] = shape.map(Number);
+  if (enc.startsWith('csr')) return csrMatrix(file, path, data, indices, indptr, nCells, nGenes);
+  if (enc.startsWith('csc')) return cscMatrix(file, path, data, indices, indptr, nCells, nGenes);
+  throw new GearsInputError({ file, field: `${path} (encoding-type)`, problem: `unknown sparse encoding "${enc}"`, fix: 'store X as csr_matrix, csc_matrix or dense' });
+}
+
+function checkIndptr(file: string, path: string, ptr: Float64Array, expected: number, nnz: number): void {
+  if (ptr.length !== expected + 1 || ptr[0] !== 0 || ptr[ptr.length - 1] !== nnz) {
+    throw new GearsInputError({ file, field: `${path}/indptr`, problem: `has length ${ptr.length} and ends at ${ptr[ptr.length - 1]}, expected length ${expected + 1} ending at ${nnz} (the number of stored values)`, fix: 'the matrix is inconsistent: rewrite it with anndata' });
+  }
+}
+
+function csrMatrix(file: string, path: string, data: H5Dataset, indices: H5Dataset, indptrDs: H5Dataset, nCells: number, nGenes: number): XMatrix {
+  const nnz = (data.shape ?? [0])[0];
+  const ptr = asFloat64Index(readAll(file, indptrDs));
+  checkIndptr(file, path, ptr, nCells, nnz);
+  return {
+    layout: 'csr',
+    nCells,
+    nGenes,
+    async *blocks(blockCells) {
+      for (let s = 0; s < nCells; s += blockCells) {
+        const e = Math.min(nCells, s + blockCells);
+        const lo = ptr[s];
+        const hi = ptr[e];
+        const idx = hi > lo ? asInt32(readSlice(file, indices, [[lo, hi]])) : new Int32Array(0);
+        const val = hi > lo ? asFloat32(readSlice(file, data, [[lo, hi]])) : new Float32Array(0);
+        const indptr = new Int32Array(e - s + 1);
+        for (let r = s; r <= e; r++) indptr[r - s] = ptr[r] - lo;
+        yield { start: s, indptr, indices: idx, values: val };
+      }
+    },
+  };
+}
+
+function denseMatrix(file: string, x: H5Dataset, nCells: number, nGenes: number): XMatrix {
+  return {
+    layout: 'dense',
+    nCells,
+    nGenes,
+    async *blocks(blockCells) {
+      for (let s = 0; s < nCells; s += blockCells) {
+        const e = Math.min(nCells, s + blockCells);
+        const slab = readSlice(file, x, [[s, e], []]) as ArrayLike<number>;
+        let nnz = 0;
+        for (let k = 0; k < slab.length; k++) if (slab[k] !== 0) nnz++;
+        const indptr = new Int32Array(e - s + 1);
+        const indices = new Int32Array(nnz);
+        const values = new Float32Array(nnz);
+        let p = 0;
+        for (let r = 0; r < e - s; r++) {
+          const base = r * nGenes;
+          for (let g = 0; g < nGenes; g++) {
+            const v = Number(slab[base + g]);
+            if (v !== 0) {
+              indices[p] = g;
+              values[p++] = v;
+            }
+          }
+          indptr[r + 1] = p;
+        }
+        yield { start: s, indptr, indices, values };
+      }
+    },
+  };
+}
+
+function cscMatrix(file: string, path: string, data: H5Dataset, indices: H5Dataset, indptrDs: H5Dataset, nCells: number, nGenes: number): XMatrix {
+  const nnz = (data.shape ?? [0])[0];
+  const ptr = asFloat64Index(readAll(file, indptrDs));
+  checkIndptr(file, path, ptr, nGenes, nnz);
+  return {
+    layout: 'csc',
+    nCells,
+    nGenes,
+    async *blocks(blockCells) {
+      for (let s = 0; s < nCells; s += blockCells) {
+        const e = Math.min(nCells, s + blockCells);
+        const n = e - s;
+        // pass 1 over the slabs: count values per cell of the block; pass 2 fills them.
+        const counts = new Int32Array(n + 1);
+        const rows: Int32Array[] = [];
+        const genes: Int32Array[] = [];
+        const vals: Float32Array[] = [];
+        let g = 0;
+        for (let lo = 0; lo < nnz; lo += CSC_SLAB) {
+          const hi = Math.min(nnz, lo + CSC_SLAB);
+          const rIdx = asInt32(readSlice(file, indices, [[lo, hi]]));
+          let keep = 0;
+          for (let k = 0; k < rIdx.length; k++) if (rIdx[k] >= s && rIdx[k] < e) keep++;
+          if (keep === 0) {
+            while (g < nGenes && ptr[g + 1] <= hi) g++;
+            continue;
+          }
+          const v = asFloat32(readSlice(file, data, [[lo, hi]]));
+          const r2 = new Int32Array(keep);
+          const g2 = new Int32Array(keep);
+          const v2 = new Float32Array(keep);
+          let q = 0;
+          for (let k = 0; k < rIdx.length; k++) {
+            const pos = lo + k;
+            while (ptr[g + 1] <= pos) g++;
+            const r = rIdx[k];
+            if (r >= s && r < e) {
+              r2[q] = r - s;
+              g2[q] = g;
+              v2[q++] = v[k];
+              counts[r - s + 1]++;
+            }
+          }
+          rows.push(r2);
+          genes.push(g2);
+          vals.push(v2);
+        }
+        const indptr = new Int32Array(n + 1);
+        for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r] + counts[r + 1];
+        const fill = indptr.slice(0, n);
+        const outIdx = new Int32Array(indptr[n]);
+        const outVal = new Float32Array(indptr[n]);
+        // genes arrive in increasing order, so each cell's values stay sorted by gene
+        for (let b = 0; b < rows.length; b++) {
+          const r2 = rows[b];
+          for (let k = 0; k < r2.length; k++) {
+            const at = fill[r2[k]]++;
+            outIdx[at] = genes[b][k];
+            outVal[at] = vals[b][k];
+          }
+        }
+        yield { start: s, indptr, indices: outIdx, values: outVal };
+      }
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * AnnData `.h5ad` as a `CellSource`: obs and var are read whole (metadata), X block by block.
+ */
+import { GearsInputError } from '@gears-pipeline/core';
+import type { CellSource } from '../source.ts';
+import { readDataframe } from './dataframe.ts';
+import { openXMatrix } from './matrix.ts';
+import { openHdf5 } from './open.ts';
+
+/** var columns tried, in order, for gene symbols when no --gene-column is given (then the index). */
+export const DEFAULT_GENE_COLUMNS = ['gene_name', 'gene_symbol', 'feature_name', 'gene_symbols', 'gene'];
+
+export interface H5adOptions {
+  /** var column holding gene symbols; default: the first of DEFAULT_GENE_COLUMNS present, else the var index */
+  geneColumn?: string;
+}
+
+export async function openH5adSource(path: string, opts: H5adOptions = {}): Promise<CellSource> {
+  const h5 = await openHdf5(path);
+  try {
+    const obs = readDataframe(path, h5, 'obs');
+    const varDf = readDataframe(path, h5, 'var');
+    const x = openXMatrix(path, h5);
+    if (obs.index.length !== x.nCells) {
+      throw new GearsInputError({ file: path, field: 'obs', problem: `has ${obs.index.length} cells but X has ${x.nCells} rows`, fix: 'the file is inconsistent: rewrite it with anndata' });
+    }
+    if (varDf.index.length !== x.nGenes) {
+      throw new GearsInputError({ file: path, field: 'var', problem: `has ${varDf.index.length} genes but X has ${x.nGenes} columns`, fix: 'the file is inconsistent: rewrite it with anndata' });
+    }
+    let genes: string[];
+    if (opts.geneColumn) {
+      const col = varDf.strings(opts.geneColumn);
+      if (!col) {
+        throw new GearsInputError({ file: path, field: `var/${opts.geneColumn}`, problem: `column is missing; var has: ${['(index)', ...varDf.columns].join(', ')}`, fix: 'pass one of these with --gene-column' });
+      }
+      genes = col;
+    } else {
+      const name = DEFAULT_GENE_COLUMNS.find((c) => varDf.columns.includes(c));
+      genes = (name && varDf.strings(name)) || varDf.index;
+    }
+    return {
+      file: path,
+      format: 'h5ad',
+      nCells: x.nCells,
+      genes,
+      geneIds: varDf.index,
+      cellIds: obs.index,
+      metadataColumns: obs.columns,
+      metadataFile: `${path} (obs)`,
+      metadata: (c) => obs.strings(c),
+      numericMetadata: (c) => obs.numbers(c),
+      blocks: (n) => x.blocks(n),
+      close: () => {
+        h5.close();
+      },
+    };
+  } catch (e) {
+    h5.close();
+    throw e;
+  }
+}

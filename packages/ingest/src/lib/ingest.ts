@@ -1,0 +1,314 @@
+/**
+ * `runIngest`: raw Perturb-seq data → the dataset directory every later stage reads.
+ *
+ * Passes over the expression (each streamed, a chunk of cells at a time):
+ * 1. a sample of the first ≈10,000 cells decides raw counts vs log-normalised (--normalize auto);
+ * 2. with --hvg N: per-gene sums of expm1(x) for the Seurat-flavour dispersion (scanpy's default);
+ * 3. the statistics pass: per (condition, gene) moments, and cells.parquet written alongside.
+ * Without --hvg the second pass is skipped. Memory: one chunk of cells plus [conditions × genes]
+ * float64 accumulators plus per-cell metadata strings.
+ */
+import { statSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  DATASET_FILES,
+  GearsInputError,
+  GearsUsageError,
+  PACKAGE_VERSION,
+  parquetRowCount,
+  sha256File,
+  silentLogger,
+  writeDatasetStats,
+  writeManifest,
+  type DatasetStats,
+  type GeneInfo,
+  type Logger,
+  type StageManifest,
+} from '@gears-pipeline/core';
+import { cellChunks, DEFAULT_CHUNK_SIZE } from './chunks.ts';
+import { planCells, type CellPlan } from './conditions.ts';
+import { detectFormat, type InputFormat } from './detect.ts';
+import { openH5adSource } from './h5ad/reader.ts';
+import { openMtxSource } from './mtx/reader.ts';
+import { COUNT_DETECTION_CELLS, looksLikeCounts, type NormalizeMode } from './normalize.ts';
+import { CellsWriter, replaceDirectory } from './output.ts';
+import { openParquetSource } from './parquet-source.ts';
+import type { CellSource } from './source.ts';
+import { buildDatasetStats } from './stats/dataset.ts';
+import { GeneSumAccumulator, highlyVariableGenes } from './stats/hvg.ts';
+import { MomentAccumulator } from './stats/moments.ts';
+
+export const DEFAULT_OUT_DIR = 'gears-out/dataset';
+/** obs columns used as library size when the input is already normalised */
+export const LIBRARY_SIZE_COLUMNS = ['ncounts', 'n_counts', 'total_counts', 'nCount_RNA', 'UMI_count'];
+
+export interface IngestArgs {
+  /** .h5ad file, 10x directory / matrix.mtx[.gz], or cells.parquet (directory or file) */
+  input: string;
+  /** dataset directory to write (replaced atomically); default gears-out/dataset */
+  outDir?: string;
+  format?: 'auto' | InputFormat;
+  /** 10x input: the cell-metadata table (TSV/CSV/Parquet) */
+  cellMetadata?: string;
+  /** 10x input: the barcode column of the cell-metadata table */
+  barcodeColumn?: string;
+  conditionColumn?: string;
+  controlLabels?: string[];
+  separator?: string;
+  /** keep only cells whose metadata equals these values, e.g. { dataset: 'norman19' } */
+  obsFilter?: Record<string, string>;
+  normalize?: NormalizeMode;
+  /** number of highly variable genes to keep (plus perturbed genes); 0 or absent = all genes */
+  hvg?: number;
+  /** genes to keep in addition to the HVGs; an unknown name is an error */
+  keepGenes?: string[];
+  /** var column (h5ad) or 'id'/'symbol' (10x features) for gene names */
+  geneColumn?: string;
+  chunkSize?: number;
+  minCells?: number;
+}
+
+export interface IngestResult {
+  outDir: string;
+  nCells: number;
+  nGenes: number;
+  nConditions: number;
+  /** true when raw counts were normalised (1e4 + log1p) */
+  normalized: boolean;
+  conditionColumn: string;
+  unmeasuredGenes: string[];
+  seconds: number;
+  manifest: StageManifest;
+  stats: DatasetStats;
+}
+
+/** Opens the input in its format as a CellSource. */
+export async function openCellSource(args: IngestArgs, log: Logger = silentLogger): Promise<CellSource> {
+  const format = !args.format || args.format === 'auto' ? detectFormat(args.input) : args.format;
+  if (format === 'h5ad') return openH5adSource(args.input, { geneColumn: args.geneColumn });
+  if (format === 'mtx') return openMtxSource(args.input, { cellMetadata: args.cellMetadata, barcodeColumn: args.barcodeColumn, geneColumn: args.geneColumn }, log);
+  if (format === 'parquet') return openParquetSource(args.input);
+  throw new GearsUsageError(`unknown --format ${String(format)} (expected auto, h5ad, mtx or parquet)`);
+}
+
+function inputFiles(source: CellSource, args: IngestArgs): string[] {
+  const files = new Set<string>([source.file]);
+  if (source.format === 'mtx') {
+    const dir = resolve(source.file, '..');
+    for (const n of readdirSync(dir)) if (/^(.*features|.*genes|.*barcodes)\.tsv(\.gz)?$/.test(n)) files.add(join(dir, n));
+    files.add(source.metadataFile);
+  }
+  if (source.format === 'parquet') files.add(join(resolve(source.file, '..'), DATASET_FILES.genes));
+  if (args.cellMetadata) files.add(args.cellMetadata);
+  return [...files].filter((f) => statSync(f).isFile()).sort();
+}
+
+/** Decides raw counts vs log data from the first cells (all stored values non-negative integers). */
+async function detectCounts(source: CellSource, plan: CellPlan, chunkSize: number): Promise<boolean> {
+  let seen = 0;
+  for await (const b of source.blocks(chunkSize)) {
+    const rows = b.indptr.length - 1;
+    for (let r = 0; r < rows; r++) {
+      if (plan.cellCondition[b.start + r] < 0) continue;
+      if (!looksLikeCounts(b.values.subarray(b.indptr[r], b.indptr[r + 1]))) return false;
+      seen++;
+    }
+    if (seen >= COUNT_DETECTION_CELLS) break;
+  }
+  return seen > 0;
+}
+
+/**
+ * Runs the ingest stage.
+ * @example await runIngest({ input: 'data/norman2019-devel/devel.h5ad', outDir: 'out/dataset', obsFilter: { dataset: 'norman19' } });
+ */
+export async function runIngest(args: IngestArgs, log: Logger = silentLogger): Promise<IngestResult> {
+  const t0 = Date.now();
+  const startedAt = new Date(t0).toISOString();
+  const outDir = resolve(args.outDir ?? DEFAULT_OUT_DIR);
+  const chunkSize = args.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!(chunkSize >= 1)) throw new GearsUsageError(`--chunk-size must be a positive integer, got ${args.chunkSize}`);
+  const source = await openCellSource(args, log);
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number) => (timings[name] = (Date.now() - since) / 1000);
+  try {
+    log.info('ingest.open', { file: source.file, format: source.format, cells: source.nCells, genes: source.genes.length });
+    const plan = planCells(source, args, log);
+    log.info('ingest.conditions', { column: plan.conditionColumn, conditions: plan.conditions.length, cells: plan.nKept });
+
+    const mode = args.normalize ?? 'auto';
+    let t = Date.now();
+    const counts = mode === 'counts' ? true : mode === 'none' ? false : await detectCounts(source, plan, chunkSize);
+    lap('detect', t);
+    log.info('ingest.expression', { normalize: mode, rawCounts: counts, action: counts ? 'normalise each cell to 1e4, then log1p' : 'use values as stored (log-normalised)' });
+
+    const G0 = source.genes.length;
+    const geneIndex = new Map<string, number>();
+    source.genes.forEach((g, i) => {
+      if (!geneIndex.has(g)) geneIndex.set(g, i);
+    });
+    const unknownKeep = (args.keepGenes ?? []).filter((g) => !geneIndex.has(g));
+    if (unknownKeep.length > 0) {
+      throw new GearsInputError({ file: source.file, field: 'genes', problem: `--keep-gene names genes that are not measured: ${unknownKeep.join(', ')}`, fix: 'check the spelling against the gene names (var / features.tsv), or choose the gene-name column with --gene-column' });
+    }
+    let librarySize: Float64Array | undefined;
+    if (!counts && source.numericMetadata) {
+      for (const c of LIBRARY_SIZE_COLUMNS) {
+        if (source.metadataColumns.includes(c) && (librarySize = source.numericMetadata(c))) break;
+      }
+    }
+    const normalize = counts ? 'counts' : 'none';
+
+    // gene selection
+    const hvgN = args.hvg ?? 0;
+    let selected: Uint8Array = Uint8Array.from({ length: G0 }, () => 1);
+    let hvgFlags: Uint8Array = new Uint8Array(G0);
+    let dispNorm: Float64Array = new Float64Array(G0).fill(NaN);
+    let shiftAll: Float64Array | undefined;
+    if (hvgN > 0 && hvgN < G0) {
+      t = Date.now();
+      const sums = new GeneSumAccumulator(G0);
+      for await (const chunk of cellChunks(source, plan, { chunkSize, normalize, librarySize })) {
+        sums.add(chunk);
+        log.progress('ingest: gene variability', sums.cells, plan.nKept, 'cells');
+      }
+      const hvg = highlyVariableGenes(sums.sum, sums.sumSq, sums.cells, hvgN);
+      hvgFlags = hvg.highlyVariable;
+      dispNorm = hvg.dispersionsNorm;
+      selected = Uint8Array.from(hvgFlags);
+      const forced = new Set([...plan.conditions.flatMap((c) => c.genes), ...(args.keepGenes ?? [])]);
+      for (const g of forced) {
+        const i = geneIndex.get(g);
+        if (i !== undefined) selected[i] = 1;
+      }
+      shiftAll = Float64Array.from(sums.sumLog, (s) => s / Math.max(1, sums.cells));
+      lap('hvg', t);
+      log.info('ingest.hvg', { requested: hvgN, highlyVariable: hvgFlags.reduce((a, b) => a + b, 0), kept: selected.reduce((a, b) => a + b, 0) });
+    } else if (hvgN < 0) {
+      throw new GearsUsageError(`--hvg must be ≥ 0, got ${hvgN}`);
+    }
+    const geneMap = new Int32Array(G0).fill(-1);
+    const kept: number[] = [];
+    for (let g = 0; g < G0; g++) if (selected[g]) geneMap[g] = kept.push(g) - 1;
+    const G = kept.length;
+    const perturbed = new Set(plan.conditions.flatMap((c) => c.genes));
+
+    // shift for numerically stable moments: the gene means (from the HVG pass or a sample)
+    t = Date.now();
+    let shift: Float64Array;
+    if (shiftAll) shift = Float64Array.from(kept, (g) => shiftAll![g]);
+    else {
+      const sample = new GeneSumAccumulator(G);
+      for await (const chunk of cellChunks(source, plan, { chunkSize, normalize, geneMap, nGenes: G, librarySize })) {
+        sample.add(chunk);
+        if (sample.cells >= COUNT_DETECTION_CELLS) break;
+      }
+      shift = Float64Array.from(sample.sumLog, (s) => s / Math.max(1, sample.cells));
+    }
+    lap('shift', t);
+
+    const result = await replaceDirectory(outDir, async (tmp) => {
+      t = Date.now();
+      const acc = new MomentAccumulator(plan.conditions.map((c) => c.name), G, shift);
+      const cells = new CellsWriter(tmp);
+      let done = 0;
+      try {
+        for await (const chunk of cellChunks(source, plan, { chunkSize, normalize, geneMap, nGenes: G, librarySize })) {
+          acc.add(chunk);
+          cells.write(chunk);
+          done += chunk.cellIds.length;
+          log.progress('ingest: statistics', done, plan.nKept, 'cells');
+        }
+        cells.close();
+      } catch (e) {
+        cells.abort();
+        throw e;
+      }
+      lap('statistics', t);
+      t = Date.now();
+      const moments = acc.result();
+      const genes: GeneInfo[] = kept.map((g0, g) => {
+        let s = 0;
+        let n = 0;
+        for (let c = 0; c < plan.conditions.length; c++) {
+          s += moments.mean[c * G + g] * moments.n[c];
+          n += moments.n[c];
+        }
+        return {
+          gene: source.genes[g0],
+          geneId: source.geneIds[g0] ?? source.genes[g0],
+          mean: n > 0 ? s / n : 0,
+          dispersionNorm: dispNorm[g0],
+          highlyVariable: hvgFlags[g0] === 1,
+          isPerturbed: perturbed.has(source.genes[g0]),
+        };
+      });
+      const stats = buildDatasetStats(moments, plan.conditions, genes, source.metadataFile);
+      writeDatasetStats(tmp, stats);
+      lap('write', t);
+      const inputs: Record<string, string> = {};
+      for (const f of inputFiles(source, args)) inputs[f] = await sha256File(f);
+      const outputs: StageManifest['outputs'] = {};
+      for (const f of Object.values(DATASET_FILES)) {
+        const p = join(tmp, f);
+        outputs[f] = { rows: await parquetRowCount(p), sha256: await sha256File(p) };
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      const manifest: StageManifest = {
+        stage: 'ingest',
+        version: PACKAGE_VERSION,
+        config: configOf(args, chunkSize),
+        inputs,
+        outputs,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        seconds,
+        notes: {
+          format: source.format,
+          conditionColumn: plan.conditionColumn,
+          rawCounts: counts,
+          cells: plan.nKept,
+          genes: G,
+          conditions: plan.conditions.length,
+          unmeasuredPerturbedGenes: plan.unmeasuredGenes,
+          timings,
+        },
+      };
+      writeManifest(tmp, manifest);
+      return { stats, manifest, seconds };
+    });
+    log.info('ingest.done', { out: outDir, cells: plan.nKept, genes: G, conditions: plan.conditions.length, seconds: result.seconds });
+    return {
+      outDir,
+      nCells: plan.nKept,
+      nGenes: G,
+      nConditions: plan.conditions.length,
+      normalized: counts,
+      conditionColumn: plan.conditionColumn,
+      unmeasuredGenes: plan.unmeasuredGenes,
+      seconds: result.seconds,
+      manifest: result.manifest,
+      stats: result.stats,
+    };
+  } finally {
+    source.close();
+  }
+}
+
+/** The options that change the output (what the manifest records and the cache compares). */
+function configOf(a: IngestArgs, chunkSize: number): Record<string, unknown> {
+  return {
+    format: a.format ?? 'auto',
+    conditionColumn: a.conditionColumn ?? null,
+    controlLabels: a.controlLabels ?? null,
+    separator: a.separator ?? '+',
+    obsFilter: a.obsFilter ?? {},
+    normalize: a.normalize ?? 'auto',
+    hvg: a.hvg ?? 0,
+    keepGenes: a.keepGenes ?? [],
+    geneColumn: a.geneColumn ?? null,
+    barcodeColumn: a.barcodeColumn ?? null,
+    minCells: a.minCells ?? 0,
+    chunkSize,
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Theil–Sen regression without intercept for two predictors, with scikit-learn's behaviour
+ * (TheilSenRegressor(fit_intercept=False, max_subpopulation=1e5), as GEARS' get_coeffs uses it):
+ * every pair of samples (genes) gives the exact least-squares solution of its 2 × 2 system
+ * (minimum-norm when singular, like LAPACK gelss); with more than `maxSubpopulation` pairs,
+ * that many random pairs are drawn (seeded, so results are deterministic — not numpy's stream);
+ * the coefficients are the spatial median of the solutions (modified Weiszfeld iteration,
+ * started at their mean, stopping when the squared step is below tol², at most maxIter steps).
+ */
+
+export const THEIL_SEN_MAX_SUBPOPULATION = 100_000;
+/** GEARS passes max_iter=1000 to TheilSenRegressor (sklearn's default would be 300). */
+export const THEIL_SEN_MAX_ITER = 1000;
+export const THEIL_SEN_TOL = 1e-3;
+export const THEIL_SEN_SEED = 1000;
+const EPS = 2.220446049250313e-16;
+
+export interface TheilSenOptions {
+  maxSubpopulation?: number;
+  maxIter?: number;
+  tol?: number;
+  seed?: number;
+}
+
+/** Fits y ≈ c1·x1 + c2·x2; returns [c1, c2]. */
+export function theilSen2(x1: ArrayLike<number>, x2: ArrayLike<number>, y: ArrayLike<number>, opts: TheilSenOptions = {}): [number, number] {
+  const n = y.length;
+  const maxSub = opts.maxSubpopulation ?? THEIL_SEN_MAX_SUBPOPULATION;
+  const nPairs = (n * (n - 1)) / 2;
+  const pairs: [number, number][] = [];
+  if (nPairs <= maxSub) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push([i, j]);
+  } else {
+    const rand = mulberry32(opts.seed ?? THEIL_SEN_SEED);
+    for (let k = 0; k < maxSub; k++) {
+      const i = Math.floor(rand() * n);
+      let j = Math.floor(rand() * (n - 1));
+      if (j >= i) j++;
+      pairs.push([i, j]);
+    }
+  }
+  if (pairs.length === 0) return [NaN, NaN];
+  const sol = new Float64Array(pairs.length * 2);
+  pairs.forEach(([i, j], k) => {
+    const [a, b] = solve2(x1[i], x2[i], x1[j], x2[j], y[i], y[j]);
+    sol[2 * k] = a;
+    sol[2 * k + 1] = b;
+  });
+  return spatialMedian2(sol, opts.maxIter ?? THEIL_SEN_MAX_ITER, opts.tol ?? THEIL_SEN_TOL);
+}
+
+/**
+ * Least-squares solution of [[a, b], [c, d]] · [u, v] = [e, f], minimum-norm when the matrix is
+ * singular (pseudo-inverse with gelss' default cutoff: singular values below eps·σmax ignored).
+ */
+export function solve2(a: number, b: number, c: number, d: number, e: number, f: number): [number, number] {
+  const det = a * d - b * c;
+  const fro = Math.sqrt(a * a + b * b + c * c + d * d);
+  if (fro === 0) return [0, 0];
+  // singular values of a 2×2 matrix
+  const s1sq = (a * a + b * b + c * c + d * d) / 2;
+  const disc = Math.sqrt(Math.max(0, s1sq * s1sq - det * det));
+  const smax = Math.sqrt(s1sq + disc);
+  const smin = Math.abs(det) / smax;
+  if (smin > 2 * EPS * smax) {
+    return [(d * e - b * f) / det, (a * f - c * e) / det];
+  }
+  // rank 1: M = smax · u vᵀ; pseudo-inverse = v uᵀ / smax
+  // v = dominant right singular vector (of MᵀM), u = M v / smax
+  const mtm00 = a * a + c * c;
+  const mtm01 = a * b + c * d;
+  const mtm11 = b * b + d * d;
+  let v0: number;
+  let v1: number;
+  if (Math.abs(mtm01) > 0) {
+    const lam = smax * smax;
+    v0 = mtm01;
+    v1 = lam - mtm00;
+    if (Math.abs(v0) + Math.abs(v1) === 0) {
+      v0 = lam - mtm11;
+      v1 = mtm01;
+    }
+  } else if (mtm00 >= mtm11) {
+    v0 = 1;
+    v1 = 0;
+  } else {
+    v0 = 0;
+    v1 = 1;
+  }
+  const vn = Math.hypot(v0, v1);
+  v0 /= vn;
+  v1 /= vn;
+  const u0 = (a * v0 + b * v1) / smax;
+  const u1 = (c * v0 + d * v1) / smax;
+  const proj = (u0 * e + u1 * f) / smax;
+  return [v0 * proj, v1 * proj];
+}
+
+/** Spatial (L1) median of 2-D points stored as [x0, y0, x1, y1, …], modified Weiszfeld. */
+export function spatialMedian2(points: Float64Array, maxIter = THEIL_SEN_MAX_ITER, tol = THEIL_SEN_TOL): [number, number] {
+  const n = points.length / 2;
+  let mx = 0;
+  let my = 0;
+  for (let k = 0; k < n; k++) {
+    mx += points[2 * k];
+    my += points[2 * k + 1];
+  }
+  let old: [number, number] = [mx / n, my / n];
+  const tol2 = tol * tol;
+  let next = old;
+  for (let it = 0; it < maxIter; it++) {
+    next = weiszfeldStep(points, old);
+    const step = (old[0] - next[0]) ** 2 + (old[1] - next[1]) ** 2;
+    if (step < tol2) break;
+    old = next;
+  }
+  return next;
+}
+
+function weiszfeldStep(points: Float64Array, x: [number, number]): [number, number] {
+  const n = points.length / 2;
+  let qx = 0; // Σ diff / ‖diff‖
+  let qy = 0;
+  let wx = 0; // Σ X / ‖diff‖
+  let wy = 0;
+  let w = 0; // Σ 1 / ‖diff‖
+  let inX = 0;
+  for (let k = 0; k < n; k++) {
+    const px = points[2 * k];
+    const py = points[2 * k + 1];
+    const dx = px - x[0];
+    const dy = py - x[1];
+    const norm = Math.sqrt(dx * dx + dy * dy);
+    if (norm < EPS) {
+      inX = 1;
+      continue;
+    }
+    qx += dx / norm;
+    qy += dy / norm;
+    wx += px / norm;
+    wy += py / norm;
+    w += 1 / norm;
+  }
+  let quotient = Math.hypot(qx, qy);
+  let nx: number;
+  let ny: number;
+  if (quotient > EPS) {
+    nx = wx / w;
+    ny = wy / w;
+  } else {
+    nx = 1;
+    ny = 1;
+    quotient = 1;
+  }
+  const keep = Math.min(1, inX / quotient);
+  const move = Math.max(0, 1 - inX / quotient);
+  return [move * nx + keep * x[0], move * ny + keep * x[1]];
+}
+
+/** Small seeded PRNG (mulberry32) returning floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { initCommand } from './init.ts';
+import { ingestCommand } from './ingest.ts';
 
 /** Every subcommand, in pipeline order. Stage issues add theirs here. */
-export const commands: Command[] = [initCommand];
+export const commands: Command[] = [initCommand, ingestCommand];

@@ -21,3 +21,4 @@ export { GeneSumAccumulator, highlyVariableGenes, HVG_BINS, type HvgResult } fro
 export { accumulateStats, accumulateStats$, buildDatasetStats } from './lib/stats/dataset.ts';
 export { replaceDirectory } from './lib/output.ts';
 export * from './lib/simulate/index.ts';
+export { writeH5ad, type H5adSpec } from './lib/h5ad/write.ts';

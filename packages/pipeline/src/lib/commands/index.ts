@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { initCommand } from './init.ts';
 import { ingestCommand } from './ingest.ts';
+import { simulateCommand } from './simulate.ts';
 
 /** Every subcommand, in pipeline order. Stage issues add theirs here. */
-export const commands: Command[] = [initCommand, ingestCommand];
+export const commands: Command[] = [initCommand, ingestCommand, simulateCommand];

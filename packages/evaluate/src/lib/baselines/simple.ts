@@ -3,6 +3,7 @@
  */
 import { conditionGenes, geneNames } from '@gears-pipeline/core';
 import type { ModelPredictions } from '../types.ts';
+import { perturbedCentroid } from '../metrics/context.ts';
 import { plus, targetConditions, trainingView, type BaselineInput } from './common.ts';
 
 /** Every condition predicted as the control mean ("no change"). */
@@ -13,10 +14,14 @@ export function noChangeBaseline(input: BaselineInput): ModelPredictions {
   return { model: 'no_change', genes: geneNames(input.stats), mean };
 }
 
-/** Every condition predicted as control + the mean change over the perturbed training conditions. */
+/**
+ * Every condition predicted as control + the mean change over the perturbed training conditions,
+ * i.e. the mean of their mean expression (computed that way, so it equals the Systema centroid
+ * bit for bit). Without perturbed training conditions this is the control mean.
+ */
 export function trainingMeanBaseline(input: BaselineInput): ModelPredictions {
   const view = trainingView(input.stats, input.split);
-  const pred = plus(view.control, view.meanChange);
+  const pred = view.perturbed.length ? perturbedCentroid(input.stats, input.split) : view.control;
   const mean = new Map<string, Float64Array>();
   for (const c of targetConditions(input)) mean.set(c, Float64Array.from(pred));
   return { model: 'training_mean', genes: geneNames(input.stats), mean };

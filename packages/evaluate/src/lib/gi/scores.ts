@@ -8,7 +8,7 @@
  *   eq_contr = min(dcor_first, dcor_second) / max(…).
  */
 import { pearson } from '../metrics/vector.ts';
-import { distanceCorrelations } from './dcor.ts';
+import { giDistanceCorrelations } from './dcor.ts';
 import { theilSen2, type TheilSenOptions } from './theil-sen.ts';
 
 export interface GiScores {
@@ -32,15 +32,7 @@ export function giScores(deltaA: ArrayLike<number>, deltaB: ArrayLike<number>, d
   const n = deltaAB.length;
   const fit = new Float64Array(n);
   for (let i = 0; i < n; i++) fit[i] = c1 * deltaA[i] + c2 * deltaB[i];
-  const [dcor, dcorSingles, dcorFirst, dcorSecond] = distanceCorrelations(
-    [[deltaA, deltaB], [deltaA], [deltaB], [deltaAB]],
-    [
-      [0, 3],
-      [1, 2],
-      [1, 3],
-      [2, 3],
-    ],
-  );
+  const [dcor, dcorSingles, dcorFirst, dcorSecond] = giDistanceCorrelations(deltaA, deltaB, deltaAB);
   const ratio = c1 / c2;
   const hi = Math.max(dcorFirst, dcorSecond);
   return {

@@ -93,3 +93,31 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
   for (const v of values) q += (v - m) * (v - m);
   return { mean: m, std: Math.sqrt(q / values.length) };
 }
+
+/** Ranks 1..n with ties given their average rank (as scipy's rankdata 'average'). */
+export function averageRanks(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
+  const ranks = new Float64Array(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j++;
+    const r = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) ranks[order[k]] = r;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+/** Spearman rank correlation over the pairs where both values are finite. */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isFinite(a[i]) && Number.isFinite(b[i])) {
+      x.push(a[i]);
+      y.push(b[i]);
+    }
+  }
+  return pearson(averageRanks(x), averageRanks(y));
+}

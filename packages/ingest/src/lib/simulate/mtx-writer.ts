@@ -21,7 +21,7 @@ export const MTX_FILES = {
   features: 'features.tsv.gz',
   barcodes: 'barcodes.tsv.gz',
   /** cell metadata: barcode, condition, cell_type (with a header) */
-  cells: 'cells.tsv',
+  cells: 'cell_metadata.tsv',
 } as const;
 
 const DEFAULT_MTX_GZIP = 4;
@@ -42,11 +42,12 @@ function putInt(buf: Uint8Array, at: number, x: number): number {
 /**
  * Writes the simulated cells as a 10x-style MatrixMarket directory: `matrix.mtx.gz` (genes ×
  * cells, integer counts, 1-based), `features.tsv.gz` (id, name, `Gene Expression`),
- * `barcodes.tsv.gz`, and `cells.tsv` naming each cell's condition. Streams chunk by chunk. The
- * MatrixMarket header needs the non-zero count before the entries, so the entries are gzipped
- * as they come and the header is prepended afterwards as a separate gzip member (a gzip file may
- * hold several members; zcat, zlib, Python's gzip and R read them as one stream). The directory
- * appears under its final name only when complete.
+ * `barcodes.tsv.gz`, and `cell_metadata.tsv` naming each cell's condition (a name that
+ * `gears ingest` finds by itself). Streams chunk by chunk. The MatrixMarket header needs the
+ * non-zero count before the entries, so the entries are gzipped as they come and the header is
+ * prepended afterwards as a separate gzip member (a gzip file may hold several members; zcat,
+ * zlib, Python's gzip and R read them as one stream). The directory appears under its final
+ * name only when complete.
  */
 export async function writeSimulatedMtx(sim: SimulatedData, dir: string, opts: WriteMtxOptions = {}): Promise<WrittenMatrixSummary> {
   const t0 = performance.now();

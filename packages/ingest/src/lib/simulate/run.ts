@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { GearsUsageError, silentLogger, type Logger } from '@gears-pipeline/core';
 import type { SimulateArgs } from './args.ts';
 import { writeSimulatedH5ad, type WrittenMatrixSummary } from './h5ad-writer.ts';
-import { writeSimulatedMtx } from './mtx-writer.ts';
+import { MTX_FILES, writeSimulatedMtx } from './mtx-writer.ts';
 import { simulatePerturbSeq, type SimulatedData } from './simulate.ts';
 import { TRUTH_FILES, writeSimulationTruth } from './truth-writer.ts';
 
@@ -74,7 +74,7 @@ export async function runSimulate(a: RunSimulateArgs): Promise<RunSimulateResult
     sim,
     matrix,
     dataPath,
-    cellsTable: format === 'mtx' ? join(dataPath, 'cells.tsv') : undefined,
+    cellsTable: format === 'mtx' ? join(dataPath, MTX_FILES.cells) : undefined,
     geneOntology: join(a.out, TRUTH_FILES.geneOntology),
     outDir: a.out,
   };

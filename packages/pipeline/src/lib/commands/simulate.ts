@@ -36,7 +36,7 @@ export const simulateCommand: Command = {
     `  --mode M                activation (CRISPRa, default) | interference (CRISPRi)`,
     `  --interaction-fraction F  share of doubles with a genetic interaction (default ${d.interactionFraction})`,
     '',
-    'writes: perturbseq.h5ad (or mtx/ with matrix.mtx.gz, features.tsv.gz, barcodes.tsv.gz, cells.tsv),',
+    'writes: perturbseq.h5ad (or mtx/ with matrix.mtx.gz, features.tsv.gz, barcodes.tsv.gz, cell_metadata.tsv),',
     '        gene2go.tsv, network.tsv, conditions.tsv, effects.tsv.gz, simulation.json',
     'example: gears simulate --preset norman --out sim && gears ingest --input sim/perturbseq.h5ad',
   ].join('\n'),
@@ -72,10 +72,9 @@ export const simulateCommand: Command = {
     };
     const out = resolve(ctx.cwd, String(values.out ?? DEFAULT_SIMULATE_OUT));
     const r = await runSimulate({ out, format: format as SimulateFormat, preset: values.preset as string | undefined, args, log: ctx.log });
-    const cellsHint = r.cellsTable ? ` --cell-metadata ${r.cellsTable}` : '';
-    process.stdout.write(
+        process.stdout.write(
       `simulated ${r.matrix.cells} cells × ${r.matrix.genes} genes in ${r.sim.conditions.length} conditions (${r.matrix.nonZero} non-zero) → ${r.dataPath}\n` +
-        `next: gears ingest --input ${r.dataPath}${cellsHint}; GO table for the graphs stage: ${r.geneOntology}\n`,
+        `next: gears ingest --input ${r.dataPath}; GO table for the graphs stage: ${r.geneOntology}\n`,
     );
   },
 };

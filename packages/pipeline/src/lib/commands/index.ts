@@ -2,6 +2,8 @@ import type { Command } from '../command.ts';
 import { initCommand } from './init.ts';
 import { ingestCommand } from './ingest.ts';
 import { simulateCommand } from './simulate.ts';
+import { splitCommand } from './split.ts';
+import { graphsCommand } from './graphs.ts';
 
 /** Every subcommand, in pipeline order. Stage issues add theirs here. */
-export const commands: Command[] = [initCommand, ingestCommand, simulateCommand];
+export const commands: Command[] = [initCommand, ingestCommand, simulateCommand, splitCommand, graphsCommand];

@@ -7,7 +7,7 @@
  *   - Parquet with columns condition, split, subgroup.
  * Condition names are canonicalised (`ctrl+A` → `A+ctrl`); control is always a training condition.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { CONTROL, GearsInputError, canonicalCondition, readParquetColumns, type SplitAssignment } from '@gears-pipeline/core';
 
 type Subgroup = SplitAssignment['subgroup'];
@@ -15,6 +15,9 @@ const SPLITS = new Set(['train', 'val', 'test']);
 const SUBGROUP_NAMES = new Set(['', 'unseen_single', 'combo_seen0', 'combo_seen1', 'combo_seen2']);
 
 export async function readSplit(path: string): Promise<SplitAssignment[]> {
+  if (!existsSync(path)) {
+    throw new GearsInputError({ file: path, field: '(file)', problem: 'does not exist', fix: 'run `gears split` first, or pass an existing split file with --split' });
+  }
   if (path.endsWith('.parquet')) {
     const t = await readParquetColumns(path, ['condition', 'split', 'subgroup']);
     return normalise(path, t.condition.map((c, i) => ({ condition: String(c), split: String(t.split[i]), subgroup: String(t.subgroup[i] ?? '') })));

@@ -4,6 +4,7 @@ import { ingestCommand } from './ingest.ts';
 import { simulateCommand } from './simulate.ts';
 import { splitCommand } from './split.ts';
 import { graphsCommand } from './graphs.ts';
+import { evaluateCommand } from './evaluate.ts';
 
 /** Every subcommand, in pipeline order. Stage issues add theirs here. */
-export const commands: Command[] = [initCommand, ingestCommand, simulateCommand, splitCommand, graphsCommand];
+export const commands: Command[] = [initCommand, ingestCommand, simulateCommand, splitCommand, graphsCommand, evaluateCommand];

@@ -1,1 +1,15 @@
-export {};
+/**
+ * @gears-pipeline/model — the GEARS network in TensorFlow.js, training from sufficient statistics
+ * (objective `moments`) or streamed paired cells (objective `cells`), checkpoints and prediction.
+ */
+export { selectBackend, BACKEND_NAMES, type BackendName, type BackendInfo } from './lib/backend.ts';
+export { DEFAULT_MODEL_CONFIG, type ModelConfig } from './lib/config.ts';
+export { createParams, parameterCount, type GearsParams } from './lib/params.ts';
+export { forward, renormEmbeddings, type PreparedGraphs, type ForwardInput, type ForwardOutput } from './lib/network.ts';
+export { buildModel, disposeModel, type GearsModel } from './lib/model.ts';
+export { fromTorchStateDict, type TorchTensor } from './lib/torch-weights.ts';
+export { conditionMoments, expectedFourthPower, type ConditionMoments, type DirectionLoss } from './lib/moments.ts';
+export { trainGears, predictDeltas, DEFAULT_TRAIN_ARGS, type TrainArgs, type TrainInputs, type TrainResult, type EpochRecord, type ObjectiveName } from './lib/train.ts';
+export { meanMetrics, averageMetrics, type ConditionMetrics } from './lib/metrics.ts';
+export { syntheticDataset, statsFromCells, type SyntheticArgs, type SyntheticDataset, type DenseCell } from './lib/synthetic.ts';
+export { stepFlops, forwardFlops } from './lib/flops.ts';

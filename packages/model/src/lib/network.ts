@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BN_MOMENTUM, POSITIONAL_MIX } from './config.ts';
-import { batchNormEval, batchNormTrain, dense, linear, type BatchStat } from './ops.ts';
+import { addPerCondition, batchNormEval, batchNormTrain, dense, geneHead, linear, linearBeforeBatchNorm, type BatchStat } from './ops.ts';
 import { mlpSpecs, param, type GearsParams } from './params.ts';
 import { gcnNormalize, sparseMatMul, type NormalizedAdjacency } from './sparse.ts';
 export { gcnNormalize };
@@ -57,15 +57,16 @@ class Ctx {
     if (this.mode === 'train') return batchNormTrain(name, x, g, b, this.stats);
     return batchNormEval(x, g, b, param(this.p, `${name}.running_mean`), param(this.p, `${name}.running_var`));
   }
-  lin(name: string, x: tf.Tensor2D): tf.Tensor2D {
-    return linear(x, param(this.p, `${name}.weight`), param(this.p, `${name}.bias`));
+  lin(name: string, x: tf.Tensor2D, beforeBatchNorm = false): tf.Tensor2D {
+    const f = beforeBatchNorm && this.mode === 'train' ? linearBeforeBatchNorm : linear;
+    return f(x, param(this.p, `${name}.weight`), param(this.p, `${name}.bias`));
   }
   /** MLP: Linear–BN–ReLU–…–Linear–BN (the reference drops the final ReLU). */
   mlp(name: string, x: tf.Tensor2D): tf.Tensor2D {
     const spec = mlpSpecs(this.p.config, this.p.nGenes).find((m) => m.name === name)!;
     let h = x;
     for (let i = 0; i + 1 < spec.sizes.length; i++) {
-      h = this.bn(`${name}.network.${3 * i + 1}`, this.lin(`${name}.network.${3 * i}`, h));
+      h = this.bn(`${name}.network.${3 * i + 1}`, this.lin(`${name}.network.${3 * i}`, h, true));
       if (i + 2 < spec.sizes.length) h = tf.relu(h);
     }
     return h;
@@ -164,13 +165,14 @@ export function forward(p: GearsParams, graphs: PreparedGraphs, input: ForwardIn
   }
 
   // Step 5 (broadcast) and 6: add the fused perturbation vector to every gene row.
-  const genes3 = tf.reshape(geneRows, geneRows.shape[0] === G ? [1, G, H] : [Bc, G, H]);
-  const base3: tf.Tensor = fused ? tf.add(genes3, tf.reshape(fused, [Bc, 1, H])) : tf.broadcastTo(genes3, [Bc, G, H]);
-  const base = tf.relu(c.bn('bn_pert_base', tf.reshape(base3, [Bc * G, H])));
+  let baseRows: tf.Tensor2D;
+  if (geneRows.shape[0] === G) baseRows = addPerCondition(geneRows, fused ?? tf.zeros([Bc, H]));
+  else baseRows = fused ? tf.reshape(tf.add(tf.reshape(geneRows, [Bc, G, H]), tf.reshape(fused, [Bc, 1, H])), [Bc * G, H]) : geneRows;
+  const base = tf.relu(c.bn('bn_pert_base', baseRows));
 
   // Step 7: recovery MLP and the gene-specific head 1.
-  const h = tf.reshape(c.mlp('recovery_w', base), [Bc, G, H]);
-  const out1 = tf.add(tf.sum(tf.mul(h, param(p, 'indv_w1')), 2), param(p, 'indv_b1')) as tf.Tensor2D;
+  const h = tf.reshape(c.mlp('recovery_w', base), [Bc, G, H]) as tf.Tensor3D;
+  const out1 = tf.add(geneHead(h, param(p, 'indv_w1')), param(p, 'indv_b1')) as tf.Tensor2D;
 
   // Step 8–9: cross-gene state and the gene-specific head 2 over [out1 ‖ state].
   const state = c.mlp('cross_gene_state', out1);

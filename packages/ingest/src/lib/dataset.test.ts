@@ -27,7 +27,7 @@ test('devel.h5ad with --obs-filter dataset=norman19 keeps the Norman cells and c
   assert.equal(names.filter((n) => n.endsWith('+ctrl')).length, 18);
   // library size comes from obs.ncounts for already-normalised data
   const first = (await readCellChunks(out, { chunkSize: 3 }).next()).value!;
-  assert.ok(first.librarySize!.every((x) => x > 1000));
+  assert.ok(first.librarySize!.every((x: number) => x > 1000));
   const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.equal(m.stage, 'ingest');
   assert.equal(m.outputs['cells.parquet'].rows, 3375);

@@ -62,3 +62,16 @@ test('linear baseline: deterministic, beats no change on held-out conditions, ze
     assert.ok(Math.abs(pred[g] - want) < 1e-9, `${pred[g]} vs ${want}`);
   }
 });
+
+test('linear baseline with no embeddable training condition degrades to the training mean, not to no change', () => {
+  // rename every perturbed gene so none is measured
+  const renamed = { ...stats, genes: stats.genes.map((g) => ({ ...g, gene: `X_${g.gene}` })) };
+  const p = linearBaseline({ stats: renamed, split: TOY_SPLIT, conditions: ['G04+ctrl'] });
+  const train = ['ctrl', 'G01+ctrl', 'G02+ctrl', 'G03+ctrl', 'G05+ctrl', 'G01+G02'];
+  const pred = p.mean.get('G04+ctrl')!;
+  for (const g of [4, 40]) {
+    const want = ctrl[g] + train.reduce((s, n) => s + (rowOf(n)[g] - ctrl[g]), 0) / train.length;
+    assert.ok(Math.abs(pred[g] - want) < 1e-9);
+  }
+  assert.match(p.flags!.get('G04+ctrl')!, /training-mean fallback/);
+});

@@ -12,7 +12,8 @@
  * A perturbed gene that is not among the measured genes has no embedding. Training conditions
  * with such a gene are left out of the fit (as the authors' script drops unmatched columns); a
  * predicted condition gets the sum of the embeddings it has (zero when none, which reduces the
- * prediction to the mean training change) and is flagged.
+ * prediction to the mean training change) and is flagged. When no perturbed training condition
+ * can be embedded at all, the centring uses every training condition (see below).
  */
 import { CONTROL, conditionGenes, geneNames } from '@gears-pipeline/core';
 import type { ModelPredictions } from '../types.ts';
@@ -82,6 +83,15 @@ export function linearBaseline(input: BaselineInput, opts: LinearBaselineOptions
     }
   }
   for (let g = 0; g < G; g++) for (let j = 0; j < F; j++) Y.data[g * F + j] -= center[g];
+  // No perturbed training condition could be embedded (e.g. no perturbed gene is measured, as in
+  // the bundled Norman subset): K has nothing to learn, and centring on control alone would make
+  // this "no change". Centre on every training condition instead, so the model degrades to the
+  // training mean (control counted with change 0), and say so in the flags.
+  const degenerate = fit.every((f) => f.i === ctrlRow);
+  if (degenerate) {
+    center.fill(0);
+    for (const { i } of trainRows) for (let g = 0; g < G; g++) center[g] += (stats.mean[i * G + g] - control[g]) / trainRows.length;
+  }
   const P = matrix(d, F);
   for (let j = 0; j < F; j++) for (let k = 0; k < d; k++) P.data[k * F + j] = fit[j].p[k];
 
@@ -104,7 +114,7 @@ export function linearBaseline(input: BaselineInput, opts: LinearBaselineOptions
       pred[g] = s + center[g] + control[g];
     }
     mean.set(c, pred);
-    if (missing.length) flags.set(c, `perturbed gene(s) ${missing.join(', ')} not measured: no embedding (zero used)`);
+    if (missing.length) flags.set(c, `perturbed gene(s) ${missing.join(', ')} not measured: no embedding (zero used)${degenerate ? '; no training condition could be embedded: training-mean fallback' : ''}`);
   }
   return { model: 'linear', genes: geneNames(stats), mean, flags };
 }

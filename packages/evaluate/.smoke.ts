@@ -1,0 +1,12 @@
+import { runIngest } from '@gears-pipeline/ingest';
+import { runEvaluate } from '@gears-pipeline/evaluate';
+const t0 = Date.now();
+const ing = await runIngest({ input: 'data/reference-synth/synth_raw.h5ad', outDir: '/tmp/ev/synth-ds' });
+console.log('ingest', ing.nCells, ing.nGenes, ing.nConditions, (Date.now() - t0) / 1000);
+const t1 = Date.now();
+const r = await runEvaluate({ datasetDir: '/tmp/ev/synth-ds', splitPath: 'data/reference-synth/reference_split_seed1.json', outDir: '/tmp/ev/synth-eval' });
+console.log('evaluate s', (Date.now() - t1) / 1000, r.evaluated.length, r.files);
+const agg = r.metrics.filter((m) => m.condition === '__mean__' && m.split === 'test' && ['pearson_delta', 'mse', 'pearson_delta_de', 'l2_top1000_expressed', 'pearson_delta_systema', 'mse_top20_de_non_dropout'].includes(m.metric));
+for (const a of agg) if (a.subgroup === 'overall') console.log(a.model, a.metric, a.value.toFixed(4), a.nConditions);
+console.log(r.gi.rows.filter((x) => x.model === 'observed').map((x) => [x.combination, x.scores.mag.toFixed(3), x.scores.dcor.toFixed(3), x.giType]));
+console.log(r.gi.precision.slice(0, 6));

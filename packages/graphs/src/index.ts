@@ -18,7 +18,7 @@ export {
   type CustomSplitLists,
 } from './lib/split/make-split.ts';
 export { readSplit, writeSplit, SPLIT_FILE, SPLIT_COLUMNS } from './lib/split/split-io.ts';
-export { readGene2Go, BUNDLED_HUMAN_GENE2GO, ONTOLOGIES, type Gene2Go, type Gene2GoOptions, type Ontology } from './lib/go/gene2go.ts';
+export { readGene2Go, BUNDLED_HUMAN_GENE2GO, BUNDLED_HUMAN_GENE_ALIASES, BUNDLED_HUMAN_GENES, ONTOLOGIES, type Gene2Go, type Gene2GoOptions, type Ontology } from './lib/go/gene2go.ts';
 export { buildVocabulary, filterConditionsInVocabulary, type PerturbationVocabulary, type ConditionFilter } from './lib/go/vocabulary.ts';
 export { buildGoGraph, DEFAULT_GO_THRESHOLD, DEFAULT_GO_TOP_K, type GoGraphOptions, type GoGraphResult } from './lib/go/go-graph.ts';
 export { GramAccumulator, DEFAULT_GRAM_BLOCK_CELLS } from './lib/coexpression/gram.ts';

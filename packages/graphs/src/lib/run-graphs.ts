@@ -76,7 +76,8 @@ export async function runGraphs(args: GraphsArgs, log: Logger = silentLogger): P
   const inputs: Record<string, string> = {
     genes: await sha256File(join(dataset, DATASET_FILES.genes)),
     conditions: await sha256File(join(dataset, DATASET_FILES.conditions)),
-    cells: await sha256File(join(dataset, DATASET_FILES.cells)),
+    // ingest already hashed the (large) cells table; reuse its hash when its manifest has it
+    cells: readManifest(dataset)?.outputs[DATASET_FILES.cells]?.sha256 ?? (await sha256File(join(dataset, DATASET_FILES.cells))),
     split: await sha256File(splitPath),
     gene2go: await sha256File(v.gene2goPath),
   };
@@ -92,6 +93,11 @@ export async function runGraphs(args: GraphsArgs, log: Logger = silentLogger): P
       vocabularySize: m.outputs[GRAPH_FILES.vocabulary]?.rows ?? 0,
       manifest: m,
     };
+  }
+  const known = new Set(v.conditions);
+  const foreign = split.filter((a) => !known.has(a.condition)).map((a) => a.condition);
+  if (foreign.length > 0) {
+    log.warn('graphs.split_conditions_not_in_dataset', { split: splitPath, conditions: foreign.slice(0, 20), count: foreign.length });
   }
   for (const e of v.filter.excluded) {
     log.warn('graphs.condition_excluded', { condition: e.condition, missingGenes: e.missingGenes, reason: 'gene not in the GO vocabulary' });

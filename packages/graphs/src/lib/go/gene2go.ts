@@ -14,6 +14,11 @@ export const ONTOLOGIES: readonly Ontology[] = ['BP', 'CC', 'MF'];
 /** The bundled human table (org.Hs.eg.db 3.16 / NCBI gene2go 2022-09-12, all three ontologies). */
 export const BUNDLED_HUMAN_GENE2GO = fileURLToPath(new URL('../../../../../data/go/human_gene2go.tsv.gz', import.meta.url));
 
+/** Bundled human gene aliases (entrez_id, symbol, alias), to suggest current symbols for old names. */
+export const BUNDLED_HUMAN_GENE_ALIASES = fileURLToPath(new URL('../../../../../data/go/human_gene_aliases.tsv.gz', import.meta.url));
+/** Bundled human gene table (entrez_id, symbol, gene_type, chromosome, name). */
+export const BUNDLED_HUMAN_GENES = fileURLToPath(new URL('../../../../../data/go/human_genes.tsv.gz', import.meta.url));
+
 export interface Gene2GoOptions {
   /** keep only these ontologies (default: all three, as the reference's UniProt-derived table) */
   ontologies?: readonly Ontology[];

@@ -91,3 +91,14 @@ test('gene2go readers: TSV filters by ontology and evidence; GAF skips NOT; bad 
   writeFileSync(bad, 'name\tterm\nA\tGO:1\n');
   assert.throws(() => readGene2Go(bad), (e: unknown) => e instanceof GearsInputError && /symbol/.test(e.message));
 });
+
+test('the bundled human table reads, filters by ontology, and aliases/genes tables are bundled', async () => {
+  const { BUNDLED_HUMAN_GENE2GO, BUNDLED_HUMAN_GENE_ALIASES, BUNDLED_HUMAN_GENES } = await import('./gene2go.ts');
+  const { existsSync } = await import('node:fs');
+  const all = readGene2Go(BUNDLED_HUMAN_GENE2GO);
+  const bp = readGene2Go(BUNDLED_HUMAN_GENE2GO, { ontologies: ['BP'] });
+  assert.equal(all.size, 20728);
+  assert.ok(bp.size < all.size);
+  assert.ok(all.get('KLF1')!.size > bp.get('KLF1')!.size);
+  assert.ok(existsSync(BUNDLED_HUMAN_GENE_ALIASES) && existsSync(BUNDLED_HUMAN_GENES));
+});

@@ -111,11 +111,12 @@ export function buildReport(stats: DatasetStats, result: EvaluateResult, opts: R
   const title = opts.title ?? 'GEARS evaluation';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<script>window.addEventListener('error', function (e) { var d = document.documentElement.dataset; d.errors = (d.errors || '') + String(e.message) + ';'; });</script>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;margin-top:32px;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:right}
-td:first-child,th:first-child{text-align:left}.charts svg{display:block;margin:12px 0}.note{color:#555;font-size:12px}
+td:first-child,th:first-child{text-align:left}.charts svg{display:block;margin:12px 0}.note{color:#555;font-size:12px}.wide{overflow-x:auto}
 </style></head>
 <body>
 <h1>${esc(title)}</h1>
@@ -123,7 +124,7 @@ td:first-child,th:first-child{text-align:left}.charts svg{display:block;margin:1
 <h2>Metrics by subgroup (${esc(split)})</h2>
 <div class="charts">${bars}</div>
 <h2>Overall (${esc(split)})</h2>
-${table}
+<div class="wide">${table}</div>
 <h2>Per condition: observed change of the top-20 non-dropout DE genes</h2>
 <p class="note">Box = mean ± 0.674·sd of the per-cell change (normal-theory quartiles, from the statistics' moments), whiskers = mean ± 2.698·sd; dots = predicted change per model.</p>
 <div class="charts">${plots || '<p>No evaluated condition.</p>'}</div>
@@ -131,7 +132,6 @@ ${table}
 <div class="charts">${scatter}</div>
 ${precision}
 <script>
-window.addEventListener('error', function (e) { document.body.dataset.errors = (document.body.dataset.errors || '') + String(e.message) + ';'; });
 (function () {
   var charts = document.querySelectorAll('svg[data-chart]');
   document.body.dataset.charts = String(charts.length);

@@ -13,3 +13,5 @@ export { trainGears, predictDeltas, DEFAULT_TRAIN_ARGS, type TrainArgs, type Tra
 export { meanMetrics, averageMetrics, type ConditionMetrics } from './lib/metrics.ts';
 export { syntheticDataset, statsFromCells, type SyntheticArgs, type SyntheticDataset, type DenseCell } from './lib/synthetic.ts';
 export { stepFlops, forwardFlops } from './lib/flops.ts';
+export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT_VERSION, CHECKPOINT_FILES, type CheckpointMeta, type SaveOptions } from './lib/checkpoint.ts';
+export { predictPerturbations, resolvePerturbations, suggestGenes, readGeneAliases, type PerturbationPrediction, type PredictOptions } from './lib/predict.ts';

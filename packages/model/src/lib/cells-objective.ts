@@ -5,12 +5,15 @@
  * themselves (target = input), as in the reference. Cells pass through a bounded shuffle window
  * and leave as mini-batches; the network runs once per distinct condition of a batch.
  *
- * The batches are an async iterator pulled by the training loop, so at most one chunk plus the
- * shuffle window is in memory (RxJS `from(asyncIterable)` would not apply backpressure). The
- * control cells are held in memory in CSR form (they are the pairing pool).
+ * The chunks flow through an RxJS pipeline built on ingest's `pullObservable`, which reads the
+ * next chunk only after the synchronous training steps on the current one are done, so at most
+ * one chunk plus the shuffle window is in memory (`from(asyncIterable)` would not apply
+ * backpressure). The control cells are held in memory in CSR form (they are the pairing pool).
  */
 import * as tf from '@tensorflow/tfjs';
 import { CONTROL, conditionGeneLists, type CellChunk, type DatasetStats } from '@gears-pipeline/core';
+import { defaultIfEmpty, from, lastValueFrom, mergeMap, tap } from 'rxjs';
+import { pullObservable } from '@gears-pipeline/ingest';
 import { dense } from './ops.ts';
 import type { DirectionLoss } from './moments.ts';
 import type { Objective, StepBatch } from './objective.ts';
@@ -132,31 +135,48 @@ export async function cellsObjective(a: CellsObjectiveArgs): Promise<Objective> 
     };
   };
 
+  /** Takes cells from the shuffle window in batches, leaving at least `keep` cells for later mixing. */
+  const take = (pending: PendingCell[], keep: number): PendingCell[][] => {
+    rng.shuffle(pending);
+    const out: PendingCell[][] = [];
+    while (pending.length - a.batchSize >= keep && pending.length >= a.batchSize) out.push(pending.splice(0, a.batchSize));
+    return out;
+  };
+  const runBatch = (cells: PendingCell[], step: (b: StepBatch) => void) => {
+    const b = makeBatch(cells);
+    try {
+      step(b);
+    } finally {
+      b.dispose();
+    }
+  };
+
   return {
     name: 'cells',
-    async *epoch() {
-      let pending: PendingCell[] = [];
-      const drain = function* (keep: number) {
-        rng.shuffle(pending);
-        while (pending.length - a.batchSize >= keep && pending.length >= a.batchSize) {
-          yield makeBatch(pending.splice(0, a.batchSize));
-        }
-      };
-      for await (const ch of a.chunks()) {
-        for (let i = 0; i < ch.conditions.length; i++) {
-          const cond = condPos.get(ch.conditions[i]);
-          if (cond === undefined) continue; // not a training condition
-          const lo = ch.indptr[i];
-          const hi = ch.indptr[i + 1];
-          const isCtrl = ch.conditions[i] === CONTROL;
-          pending.push({ cond, indices: ch.indices.slice(lo, hi), values: ch.values.slice(lo, hi), partner: isCtrl ? -1 : pairingHash(a.seed, ch.cellIds[i]) % nCtrl });
-        }
-        if (pending.length >= window) yield* drain(window / 2);
-      }
-      yield* drain(0);
-      // a last partial batch of ≥ 2 cells is still a step (BatchNorm needs 2 rows when it holds 2 conditions)
-      if (pending.length >= 2) yield makeBatch(pending);
-      pending = [];
+    async epoch(_epoch, step) {
+      const pending: PendingCell[] = [];
+      // pullObservable reads the next chunk only after the synchronous pipeline (including the
+      // training steps in tap) has consumed the current one: bounded memory with RxJS.
+      await lastValueFrom(
+        pullObservable(a.chunks).pipe(
+          mergeMap((ch) => {
+            for (let i = 0; i < ch.conditions.length; i++) {
+              const cond = condPos.get(ch.conditions[i]);
+              if (cond === undefined) continue; // not a training condition
+              const lo = ch.indptr[i];
+              const hi = ch.indptr[i + 1];
+              const isCtrl = ch.conditions[i] === CONTROL;
+              pending.push({ cond, indices: ch.indices.slice(lo, hi), values: ch.values.slice(lo, hi), partner: isCtrl ? -1 : pairingHash(a.seed, ch.cellIds[i]) % nCtrl });
+            }
+            return from(pending.length >= window ? take(pending, window / 2) : []);
+          }),
+          tap((cells) => runBatch(cells, step)),
+          defaultIfEmpty(null),
+        ),
+      );
+      for (const cells of take(pending, 0)) runBatch(cells, step);
+      // a last partial batch of ≥ 2 cells is still a step
+      if (pending.length >= 2) runBatch(pending.splice(0), step);
     },
   };
 }

@@ -32,7 +32,7 @@ export function momentsObjective(a: MomentsObjectiveArgs): Objective {
   const rng = new Rng(a.seed ^ 0x5eed);
   return {
     name: 'moments',
-    async *epoch() {
+    async epoch(_epoch, run) {
       const order = rng.shuffle([...a.conditions]);
       for (const batch of conditionBatches(order, a.batchSize)) {
         const t = stackMoments(batch.map((c) => moments.get(c.row)!));
@@ -41,7 +41,11 @@ export function momentsObjective(a: MomentsObjectiveArgs): Objective {
           loss: (delta, logvar) => momentsLoss(delta, t, { directionLambda: a.directionLambda, directionLoss: a.directionLoss, logvar, uncertaintyReg: a.uncertaintyReg }),
           dispose: () => tf.dispose(Object.values(t)),
         };
-        yield step;
+        try {
+          run(step);
+        } finally {
+          step.dispose();
+        }
       }
     },
   };

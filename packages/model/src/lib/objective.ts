@@ -12,6 +12,10 @@ export interface StepBatch {
 
 export interface Objective {
   name: 'moments' | 'cells';
-  /** the steps of one epoch, in a seeded order */
-  epoch(epoch: number): AsyncIterable<StepBatch>;
+  /**
+   * Runs one epoch: hands every batch, in a seeded order, to `step`, which trains on it
+   * synchronously (tfjs wasm/cpu ops are synchronous) before the next batch is built — this is
+   * what keeps the streamed cells objective's memory bounded.
+   */
+  epoch(epoch: number, step: (batch: StepBatch) => void): Promise<void>;
 }

@@ -181,7 +181,7 @@ export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInput
     const lr = args.learningRate * args.lrGamma ** Math.floor((epoch - 1) / args.lrStepSize);
     let lossSum = 0;
     let steps = 0;
-    for await (const batch of objective.epoch(epoch)) {
+    await objective.epoch(epoch, (batch) => {
       renormEmbeddings(params);
       const bnStats: BatchStats = [];
       const { value, grads } = tf.variableGrads(() => {
@@ -193,9 +193,8 @@ export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInput
       lossSum += value.dataSync()[0];
       steps++;
       tf.dispose([value, ...Object.values(grads)]);
-      batch.dispose();
       if (steps % 50 === 0) log.info('train_step', { epoch, step: steps, loss: lossSum / steps });
-    }
+    });
     const val = averageMetrics(evaluate(model, stats, sets.val, args.evalBatchSize));
     const rec: EpochRecord = { epoch, learningRate: lr, trainLoss: lossSum / Math.max(1, steps), steps, valMse: val.mse, valMseDe: val.mseDe, seconds: (performance.now() - te) / 1000 };
     history.push(rec);

@@ -1,0 +1,185 @@
+/**
+ * Checkpoints: a directory
+ *
+ *   checkpoint.json    format_version, package version, full config (model + training), gene and
+ *                      perturbation vocabularies, weight index, input hashes, training summary
+ *   weights.bin        float32 little-endian, every parameter and buffer concatenated (index in
+ *                      checkpoint.json: name, shape, offset in floats) + `control_mean`
+ *   coexpression.parquet, go.parquet   the graphs as given to the model (source, target, weight; names)
+ *
+ * Written to a temporary sibling directory and renamed into place, so a failed save never leaves
+ * a half-written checkpoint and never destroys the previous one. Readers accept every format
+ * version up to the current one (see `migrate`).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GearsInputError, PACKAGE_VERSION, readParquetColumns, temporaryPath, writeParquetTable, type GeneGraph } from '@gears-pipeline/core';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig } from './config.ts';
+import { buildModel, type GearsModel } from './model.ts';
+import { createParams, paramSpecs, snapshotParams } from './params.ts';
+
+export const CHECKPOINT_FORMAT_VERSION = 1;
+export const CHECKPOINT_FILES = { meta: 'checkpoint.json', weights: 'weights.bin', coexpression: 'coexpression.parquet', go: 'go.parquet' } as const;
+const CONTROL_MEAN = 'control_mean';
+
+export interface WeightEntry {
+  name: string;
+  shape: number[];
+  /** offset in float32 elements */
+  offset: number;
+}
+
+export interface CheckpointMeta {
+  format_version: number;
+  package_version: string;
+  created: string;
+  model_config: ModelConfig;
+  /** training arguments and anything else the run wants to record */
+  train_config: Record<string, unknown>;
+  genes: string[];
+  pert_vocabulary: string[];
+  weights: { file: string; sha256: string; floats: number; index: WeightEntry[] };
+  input_hashes: Record<string, string>;
+  summary: Record<string, unknown>;
+}
+
+export interface SaveOptions {
+  trainConfig?: Record<string, unknown>;
+  inputHashes?: Record<string, string>;
+  summary?: Record<string, unknown>;
+}
+
+function graphColumns(g: GeneGraph) {
+  return {
+    source: Array.from(g.source, (i) => g.nodes[i]),
+    target: Array.from(g.target, (i) => g.nodes[i]),
+    weight: g.weight,
+  };
+}
+
+const EDGE_COLUMNS = [
+  { name: 'source', type: 'STRING' },
+  { name: 'target', type: 'STRING' },
+  { name: 'weight', type: 'DOUBLE' },
+] as const;
+
+/** Saves a model as a checkpoint directory (atomically replacing `dir`). */
+export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions = {}): CheckpointMeta {
+  const values = snapshotParams(model.params);
+  values.set(CONTROL_MEAN, model.controlMean);
+  const index: WeightEntry[] = [];
+  let offset = 0;
+  for (const spec of model.params.specs) {
+    index.push({ name: spec.name, shape: spec.shape, offset });
+    offset += values.get(spec.name)!.length;
+  }
+  index.push({ name: CONTROL_MEAN, shape: [model.controlMean.length], offset });
+  offset += model.controlMean.length;
+  const all = new Float32Array(offset);
+  for (const e of index) all.set(values.get(e.name)!, e.offset);
+  const bytes = new Uint8Array(all.buffer);
+  const meta: CheckpointMeta = {
+    format_version: CHECKPOINT_FORMAT_VERSION,
+    package_version: PACKAGE_VERSION,
+    created: new Date().toISOString(),
+    model_config: model.params.config,
+    train_config: opts.trainConfig ?? {},
+    genes: model.genes,
+    pert_vocabulary: model.pertVocabulary,
+    weights: { file: CHECKPOINT_FILES.weights, sha256: createHash('sha256').update(bytes).digest('hex'), floats: offset, index },
+    input_hashes: opts.inputHashes ?? {},
+    summary: opts.summary ?? {},
+  };
+  const tmp = temporaryPath(dir);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    writeFileSync(join(tmp, CHECKPOINT_FILES.weights), bytes);
+    writeParquetTable(join(tmp, CHECKPOINT_FILES.coexpression), EDGE_COLUMNS, graphColumns(model.coexpressionGraph));
+    writeParquetTable(join(tmp, CHECKPOINT_FILES.go), EDGE_COLUMNS, graphColumns(model.goGraph));
+    writeFileSync(join(tmp, CHECKPOINT_FILES.meta), JSON.stringify(meta, null, 1) + '\n');
+    if (existsSync(dir)) {
+      const old = temporaryPath(dir);
+      renameSync(dir, old);
+      renameSync(tmp, dir);
+      rmSync(old, { recursive: true, force: true });
+    } else renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return meta;
+}
+
+/**
+ * Brings an older checkpoint.json up to the current format. Version 1 is the first format; when
+ * the format changes, add a step here (and keep the committed v1 fixture loading).
+ */
+function migrate(raw: Record<string, unknown>, file: string): CheckpointMeta {
+  const v = raw.format_version;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new GearsInputError({ file, field: 'format_version', problem: `is ${JSON.stringify(v)}, not a checkpoint format version`, fix: 'point --checkpoint at a directory written by gears train' });
+  }
+  if (v > CHECKPOINT_FORMAT_VERSION) {
+    throw new GearsInputError({ file, field: 'format_version', problem: `is ${v}, newer than this gears (reads up to ${CHECKPOINT_FORMAT_VERSION})`, fix: 'upgrade gears-pipeline to the version that wrote the checkpoint' });
+  }
+  const meta = raw as unknown as CheckpointMeta;
+  return { ...meta, model_config: { ...DEFAULT_MODEL_CONFIG, ...meta.model_config } };
+}
+
+async function readGraph(path: string, vocabulary: string[]): Promise<GeneGraph> {
+  const t = await readParquetColumns(path, ['source', 'target', 'weight']);
+  const idx = new Map(vocabulary.map((g, i) => [g, i]));
+  const map = (names: unknown[], field: string) =>
+    Int32Array.from(names, (n) => {
+      const i = idx.get(String(n));
+      if (i === undefined) throw new GearsInputError({ file: path, field, problem: `node ${String(n)} is not in the checkpoint vocabulary`, fix: 'the checkpoint is inconsistent; retrain with gears train' });
+      return i;
+    });
+  return { nodes: vocabulary, source: map(t.source, 'source'), target: map(t.target, 'target'), weight: Float64Array.from(t.weight as number[]) };
+}
+
+/**
+ * Loads a checkpoint directory.
+ * @throws GearsInputError for a missing, corrupt (hash / size) or inconsistent checkpoint.
+ */
+export async function loadCheckpoint(dir: string): Promise<{ model: GearsModel; meta: CheckpointMeta }> {
+  const metaPath = join(dir, CHECKPOINT_FILES.meta);
+  if (!existsSync(metaPath)) {
+    throw new GearsInputError({ file: metaPath, field: '(file)', problem: 'does not exist', fix: 'point --checkpoint at a directory written by gears train' });
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(metaPath, 'utf8'));
+  } catch (e) {
+    throw new GearsInputError({ file: metaPath, field: '(json)', problem: `is not valid JSON (${(e as Error).message})`, fix: 'the checkpoint is damaged; retrain or restore it from a copy' });
+  }
+  const meta = migrate(raw, metaPath);
+  const wPath = join(dir, meta.weights.file);
+  if (!existsSync(wPath)) throw new GearsInputError({ file: wPath, field: '(file)', problem: 'does not exist', fix: 'the checkpoint is incomplete; retrain or restore it from a copy' });
+  const buf = readFileSync(wPath);
+  if (buf.byteLength !== meta.weights.floats * 4) {
+    throw new GearsInputError({ file: wPath, field: '(size)', problem: `has ${buf.byteLength} bytes, checkpoint.json expects ${meta.weights.floats * 4}`, fix: 'the weights file is truncated or from another checkpoint; retrain or restore it' });
+  }
+  const sha = createHash('sha256').update(buf).digest('hex');
+  if (sha !== meta.weights.sha256) {
+    throw new GearsInputError({ file: wPath, field: '(sha256)', problem: 'content does not match the hash recorded in checkpoint.json (corrupt)', fix: 'retrain or restore the checkpoint from a copy' });
+  }
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const G = meta.genes.length;
+  const P = meta.pert_vocabulary.length;
+  const values = new Map<string, Float32Array>();
+  for (const e of meta.weights.index) values.set(e.name, all.subarray(e.offset, e.offset + e.shape.reduce((a, b) => a * b, 1)));
+  for (const spec of paramSpecs(meta.model_config, G, P)) {
+    const e = meta.weights.index.find((x) => x.name === spec.name);
+    if (!e || e.shape.join(',') !== spec.shape.join(',')) {
+      throw new GearsInputError({ file: metaPath, field: `weights.index.${spec.name}`, problem: e ? `has shape [${e.shape}], the config implies [${spec.shape}]` : 'is missing', fix: 'the checkpoint does not match its config; retrain with gears train' });
+    }
+  }
+  const controlMean = values.get(CONTROL_MEAN);
+  if (!controlMean || controlMean.length !== G) throw new GearsInputError({ file: metaPath, field: `weights.index.${CONTROL_MEAN}`, problem: 'is missing or has the wrong length', fix: 'retrain with gears train' });
+  const params = createParams(meta.model_config, G, P, 0, values);
+  const coex = await readGraph(join(dir, CHECKPOINT_FILES.coexpression), meta.genes);
+  const go = await readGraph(join(dir, CHECKPOINT_FILES.go), meta.pert_vocabulary);
+  return { model: buildModel(params, meta.genes, meta.pert_vocabulary, coex, go, Float32Array.from(controlMean)), meta };
+}

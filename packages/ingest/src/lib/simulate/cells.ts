@@ -49,58 +49,18 @@ interface ConditionSampler {
  */
 export function* simulatedCellChunks(sim: SimulatedData, chunkCells = DEFAULT_CHUNK_CELLS): Generator<SimulatedCellChunk> {
   const G = sim.geneNames.length;
-  const { network: net, args } = sim;
-  const R = net.regulators.length;
-  const noiseSd = args.regulatorNoise;
-  const samplers = new Map<number, ConditionSampler>();
-  const samplerOf = (k: number) => {
-    let s = samplers.get(k);
-    if (!s) samplers.set(k, (s = buildSampler(sim, k)));
-    return s;
-  };
-  // variance of each gene's propagated regulator noise
-  const noiseVar = new Float64Array(G);
-  for (let g = 0; g < G; g++) {
-    let v = net.regulatorOf[g] >= 0 ? 1 : 0;
-    for (let j = net.inPtr[g]; j < net.inPtr[g + 1]; j++) v += net.weight[net.inEdge[j]] ** 2;
-    noiseVar[g] = v * noiseSd * noiseSd;
-  }
-  const counts = new Int32Array(G);
-  const activity = new Float64Array(R);
-  const sdL = args.librarySizeSd;
+  const drawer = new CellDrawer(sim);
   const nCells = sim.cellCondition.length;
-  let capacity = Math.max(1024, Math.ceil(chunkCells * G * args.density * 1.5));
+  let capacity = Math.max(1024, Math.ceil(chunkCells * G * sim.args.density * 1.5));
+  let indices = new Int32Array(capacity);
+  let values = new Float32Array(capacity);
   for (let first = 0; first < nCells; first += chunkCells) {
     const n = Math.min(chunkCells, nCells - first);
     const indptr = new Int32Array(n + 1);
-    let indices = new Int32Array(capacity);
-    let values = new Float32Array(capacity);
     const librarySize = new Float64Array(n);
     const conditionCodes = sim.cellCondition.slice(first, first + n);
     let nnz = 0;
     for (let c = 0; c < n; c++) {
-      const cell = first + c;
-      const k = conditionCodes[c];
-      const s = samplerOf(k);
-      const rng = new SeededRandom(args.seed, STREAM.cells, cell);
-      const lib = sim.depth * Math.exp(sdL * rng.normal() - (sdL * sdL) / 2);
-      const lowTotal = rng.poisson(lib * s.lowMass);
-      for (let t = 0; t < lowTotal; t++) counts[s.low.sample(rng)]++;
-      if (noiseSd > 0) for (let r = 0; r < R; r++) activity[r] = noiseSd * rng.normal();
-      for (let h = 0; h < s.high.length; h++) {
-        const g = s.high[h];
-        let noise = 0;
-        if (noiseSd > 0) {
-          const r = net.regulatorOf[g];
-          if (r >= 0) noise += activity[r];
-          for (let j = net.inPtr[g]; j < net.inPtr[g + 1]; j++) {
-            const e = net.inEdge[j];
-            noise += net.weight[e] * activity[net.regulatorOf[net.source[e]]];
-          }
-        }
-        const mu = lib * s.highProportion[h] * Math.exp(noise - noiseVar[g] / 2);
-        counts[g] += rng.negativeBinomial(mu, sim.dispersion[g]);
-      }
       if (nnz + G > capacity) {
         capacity = Math.max(capacity * 2, nnz + G);
         const ni = new Int32Array(capacity);
@@ -110,18 +70,9 @@ export function* simulatedCellChunks(sim: SimulatedData, chunkCells = DEFAULT_CH
         nv.set(values.subarray(0, nnz));
         values = nv;
       }
-      let total = 0;
-      for (let g = 0; g < G; g++) {
-        const x = counts[g];
-        if (x !== 0) {
-          indices[nnz] = g;
-          values[nnz++] = x;
-          total += x;
-          counts[g] = 0;
-        }
-      }
-      librarySize[c] = total;
-      indptr[c + 1] = nnz;
+      const end = drawer.draw(first + c, conditionCodes[c], indices, values, nnz);
+      librarySize[c] = drawer.lastLibrarySize;
+      indptr[c + 1] = nnz = end;
     }
     yield {
       firstCell: first,
@@ -134,6 +85,79 @@ export function* simulatedCellChunks(sim: SimulatedData, chunkCells = DEFAULT_CH
       values: values.slice(0, nnz),
       librarySize,
     };
+  }
+}
+
+/** Draws one cell at a time into CSR buffers; holds the per-condition tables and scratch space. */
+class CellDrawer {
+  private readonly sim: SimulatedData;
+  private readonly samplers: (ConditionSampler | undefined)[];
+  /** variance of each gene's propagated regulator noise */
+  private readonly noiseVar: Float64Array;
+  private readonly counts: Int32Array;
+  private readonly activity: Float64Array;
+  private readonly rng = new SeededRandom(0);
+  /** total counts of the cell drawn last */
+  lastLibrarySize = 0;
+
+  constructor(sim: SimulatedData) {
+    this.sim = sim;
+    const G = sim.geneNames.length;
+    const net = sim.network;
+    const sd = sim.args.regulatorNoise;
+    this.samplers = new Array(sim.conditions.length);
+    this.noiseVar = new Float64Array(G);
+    for (let g = 0; g < G; g++) {
+      let v = net.regulatorOf[g] >= 0 ? 1 : 0;
+      for (let j = net.inPtr[g]; j < net.inPtr[g + 1]; j++) v += net.weight[net.inEdge[j]] ** 2;
+      this.noiseVar[g] = v * sd * sd;
+    }
+    this.counts = new Int32Array(G);
+    this.activity = new Float64Array(net.regulators.length);
+  }
+
+  /** Draws cell `cell` of condition `k`; writes its non-zero genes at `at` onward; returns the new end. */
+  draw(cell: number, k: number, indices: Int32Array, values: Float32Array, at: number): number {
+    const { sim, counts, activity, noiseVar, rng } = this;
+    const net = sim.network;
+    const { seed, librarySizeSd: sdL, regulatorNoise: noiseSd } = sim.args;
+    const s = (this.samplers[k] ??= buildSampler(sim, k));
+    rng.reseed(seed, STREAM.cells, cell);
+    const lib = sim.depth * Math.exp(sdL * rng.normal() - (sdL * sdL) / 2);
+    const lowTotal = rng.poisson(lib * s.lowMass);
+    const low = s.low;
+    for (let t = 0; t < lowTotal; t++) counts[low.sample(rng)]++;
+    const R = activity.length;
+    if (noiseSd > 0) for (let r = 0; r < R; r++) activity[r] = noiseSd * rng.normal();
+    const { high, highProportion } = s;
+    const { regulatorOf, inPtr, inEdge, weight, source } = net;
+    for (let h = 0; h < high.length; h++) {
+      const g = high[h];
+      let noise = 0;
+      if (noiseSd > 0) {
+        const r = regulatorOf[g];
+        if (r >= 0) noise += activity[r];
+        for (let j = inPtr[g]; j < inPtr[g + 1]; j++) {
+          const e = inEdge[j];
+          noise += weight[e] * activity[regulatorOf[source[e]]];
+        }
+      }
+      const mu = lib * highProportion[h] * Math.exp(noise - noiseVar[g] / 2);
+      counts[g] += rng.negativeBinomial(mu, sim.dispersion[g]);
+    }
+    let total = 0;
+    const G = counts.length;
+    for (let g = 0; g < G; g++) {
+      const x = counts[g];
+      if (x !== 0) {
+        indices[at] = g;
+        values[at++] = x;
+        total += x;
+        counts[g] = 0;
+      }
+    }
+    this.lastLibrarySize = total;
+    return at;
   }
 }
 

@@ -8,22 +8,27 @@
 const TWO_POW_32 = 4294967296;
 
 /** Mixes 32-bit words into one well-scrambled 32-bit word (murmur3's finaliser over a running hash). */
-export function mixSeed(...words: number[]): number {
+export function mixSeed(w0: number, w1 = 0, w2 = 0, w3 = 0): number {
   let h = 0x9e3779b9;
-  for (const w of words) {
-    let k = Math.imul(w | 0, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
+  h = mixWord(h, w0);
+  h = mixWord(h, w1);
+  h = mixWord(h, w2);
+  h = mixWord(h, w3);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+function mixWord(h: number, w: number): number {
+  let k = Math.imul(w | 0, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 /** log(k!) — exact table for small k, Stirling's series beyond (error < 1e-10 for k ≥ 64). */
@@ -46,12 +51,19 @@ export class SeededRandom {
   private d: number;
   private spareNormal = NaN;
 
-  /** `seed` and optional `stream` words select an independent sequence. */
-  constructor(seed: number, ...stream: number[]) {
-    this.a = mixSeed(seed, 1, ...stream);
-    this.b = mixSeed(seed, 2, ...stream);
-    this.c = mixSeed(seed, 3, ...stream);
+  /** `seed` and optional `stream` words (at most two) select an independent sequence. */
+  constructor(seed: number, stream = 0, substream = 0) {
+    this.a = this.b = this.c = this.d = 0;
+    this.reseed(seed, stream, substream);
+  }
+
+  /** Restarts as `new SeededRandom(seed, stream, substream)` would, without allocating (one per cell). */
+  reseed(seed: number, stream = 0, substream = 0): void {
+    this.a = mixSeed(seed, 1, stream, substream);
+    this.b = mixSeed(seed, 2, stream, substream);
+    this.c = mixSeed(seed, 3, stream, substream);
     this.d = 1;
+    this.spareNormal = NaN;
     // the first outputs of a freshly seeded sfc32 are correlated with the seed: discard them
     for (let i = 0; i < 12; i++) this.nextUint32();
   }

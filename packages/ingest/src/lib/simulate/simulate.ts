@@ -198,7 +198,7 @@ function drawPairs(genes: number[], n: number, rng: SeededRandom): [number, numb
 
 /** Expression means at or above this are drawn per gene as negative binomial, below as Poisson (see cells.ts). */
 export const NEGATIVE_BINOMIAL_MIN_MEAN = 0.5;
-const DEPTH_QUANTILES = 64;
+const DEPTH_QUANTILES = 32;
 
 /**
  * Mean library size at which the expected fraction of non-zero counts in control cells equals
@@ -221,7 +221,7 @@ function calibrateDepth(p: Float64Array, theta: Float64Array, args: SimulateArgs
   };
   let lo = Math.log(1);
   let hi = Math.log(1e9);
-  for (let it = 0; it < 60; it++) {
+  for (let it = 0; it < 48; it++) {
     const mid = (lo + hi) / 2;
     if (density(Math.exp(mid)) < args.density) lo = mid;
     else hi = mid;

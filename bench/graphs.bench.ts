@@ -17,8 +17,8 @@ const CHUNK = 2048;
 /** genes in one co-regulated module, so the graph has real correlations to find */
 const MODULE = 50;
 /** a module is active in this share of cells; its genes are then detected more often */
-const ACTIVE = 0.3;
-const P_ACTIVE = 0.3;
+const ACTIVE = 0.15;
+const P_ACTIVE = 0.6;
 /** chosen so the overall density is DENSITY */
 const P_INACTIVE = (DENSITY - ACTIVE * P_ACTIVE) / (1 - ACTIVE);
 

@@ -111,7 +111,10 @@ export async function buildCoexpressionGraph(
   genes: readonly string[],
   opts: CoexpressionOptions,
 ): Promise<CoexpressionResult> {
-  const acc = new GramAccumulator(genes.length, opts.blockCells ?? DEFAULT_GRAM_BLOCK_CELLS);
+  const G = genes.length;
+  // the packed Gram matrix is the memory of this step: G(G+1)/2 float64
+  opts.log?.info('coexpression.start', { genes: G, gramMiB: Math.round((G * (G + 1) * 4) / 2 ** 20) });
+  const acc = new GramAccumulator(G, opts.blockCells ?? DEFAULT_GRAM_BLOCK_CELLS);
   let seen = 0;
   for await (const chunk of cells) {
     if (chunk.nGenes !== genes.length) throw new Error(`cell chunk has ${chunk.nGenes} genes, the gene list ${genes.length}`);

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { GearsInputError, readManifest, writeDatasetStats, writeParquetTable } from '@gears-pipeline/core';
+import { GRAPH_FILES, SPLIT_FILE, writeGeneGraph, writeSplit } from '@gears-pipeline/graphs';
+import { parsePerturbationList, runPredict, runTrain } from './run.ts';
+import { tinyDataset } from './tiny-dataset.test-helper.ts';
+
+function workspace(): string {
+  const ws = mkdtempSync(join(tmpdir(), 'gears-model-ws-'));
+  const { inputs } = tinyDataset();
+  writeDatasetStats(join(ws, 'dataset'), inputs.stats);
+  writeSplit(join(ws, 'split', SPLIT_FILE), inputs.split);
+  writeGeneGraph(join(ws, 'graphs', GRAPH_FILES.go), inputs.goGraph);
+  writeGeneGraph(join(ws, 'graphs', GRAPH_FILES.coexpression), inputs.coexpressionGraph);
+  writeParquetTable(join(ws, 'graphs', GRAPH_FILES.vocabulary), [{ name: 'gene', type: 'STRING' }, { name: 'index', type: 'INT32' }], { gene: inputs.pertVocabulary, index: Int32Array.from(inputs.pertVocabulary, (_, i) => i) });
+  return ws;
+}
+
+test('runTrain writes a checkpoint, history and manifest, and skips an unchanged rerun; runPredict writes long Parquet', async () => {
+  const ws = workspace();
+  try {
+    const args = { workspace: ws, epochs: 2, batchSize: 4, model: { hiddenSize: 8, numGoGnnLayers: 1, numGeneGnnLayers: 1, uncertainty: false, coexpressionQuirk: 'fixed' as const } };
+    const r = await runTrain(args);
+    assert.equal(r.skipped, false);
+    assert.equal(r.result!.history.length, 2);
+    const m = readManifest(join(ws, 'model'))!;
+    assert.equal(m.stage, 'train');
+    assert.ok(m.outputs['checkpoint/weights.bin']);
+    const again = await runTrain(args);
+    assert.equal(again.skipped, true);
+    const file = join(ws, 'sets.txt');
+    writeFileSync(file, '# my perturbations\nGENE1+GENE2\nGENE3\n');
+    const p = await runPredict({ workspace: ws, perturbations: [['GENE0', 'GENE5', 'GENE6']], perturbationsFile: file });
+    assert.deepEqual(p.perturbations, ['GENE0+GENE5+GENE6', 'GENE1+GENE2', 'GENE3+ctrl']);
+    const db = await DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    const rows = (await con.runAndReadAll(`select perturbation, count(*) n, count(distinct gene) g from '${join(p.outDir, 'predictions.parquet')}' group by perturbation order by perturbation`)).getRows();
+    assert.deepEqual(rows.map((x) => [x[0], Number(x[1]), Number(x[2])]), [['GENE0+GENE5+GENE6', 24, 24], ['GENE1+GENE2', 24, 24], ['GENE3+ctrl', 24, 24]]);
+    // predicted_mean − predicted_delta is the same control mean for every perturbation
+    const base = (await con.runAndReadAll(`select max(n) from (select gene, count(distinct round(predicted_mean - predicted_delta, 4)) n from '${join(p.outDir, 'predictions.parquet')}' group by gene)`)).getRows();
+    assert.equal(Number(base[0][0]), 1);
+    await assert.rejects(runPredict({ workspace: ws, perturbations: [['GENE1', 'Gene2']] }), (e: unknown) => e instanceof GearsInputError && /'Gene2'/.test((e as Error).message) && /GENE2/.test((e as Error).message));
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+test('perturbation lists accept +, comma, underscore and whitespace separators and comments', () => {
+  assert.deepEqual(parsePerturbationList('A+B\n# c\nC,D\nE_F  G\nH+ctrl\n\n'), [['A', 'B'], ['C', 'D'], ['E', 'F', 'G'], ['H']]);
+});

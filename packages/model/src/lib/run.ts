@@ -1,0 +1,237 @@
+/**
+ * The `train` and `predict` stages: read the dataset, split and graph directories of a workspace,
+ * train / predict, write Parquet outputs and a manifest (stage caching: a train run whose inputs
+ * and config match its manifest is skipped).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  DATASET_FILES,
+  GearsInputError,
+  GearsUsageError,
+  PACKAGE_VERSION,
+  manifestIsCurrent,
+  readDatasetStats,
+  readManifest,
+  readParquetColumns,
+  sha256File,
+  sha256Json,
+  silentLogger,
+  writeManifest,
+  ParquetTableWriter,
+  writeParquetTable,
+  type Logger,
+  type StageManifest,
+} from '@gears-pipeline/core';
+import { readCellChunks } from '@gears-pipeline/ingest';
+import { BUNDLED_HUMAN_GENE_ALIASES, DEFAULT_WORKSPACE, GRAPH_FILES, SPLIT_FILE, readGeneGraph, readSplit } from '@gears-pipeline/graphs';
+import { selectBackend } from './backend.ts';
+import { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { disposeModel } from './model.ts';
+import { predictPerturbations, readGeneAliases } from './predict.ts';
+import { DEFAULT_TRAIN_ARGS, trainGears, type TrainArgs, type TrainInputs, type TrainResult } from './train.ts';
+
+export const MODEL_FILES = { checkpoint: 'checkpoint', history: 'training_history.parquet', testMetrics: 'test_metrics.parquet' } as const;
+export const PREDICTIONS_FILE = 'predictions.parquet';
+
+export interface RunTrainArgs extends Partial<TrainArgs> {
+  /** workspace holding dataset/, split/, graphs/ (default gears-out) */
+  workspace?: string;
+  dataset?: string;
+  /** split table (default <ws>/split/split.parquet) */
+  split?: string;
+  /** graphs directory (default <ws>/graphs) */
+  graphs?: string;
+  /** output directory (default <ws>/model) */
+  outDir?: string;
+  force?: boolean;
+}
+
+export interface RunTrainResult {
+  outDir: string;
+  checkpoint: string;
+  skipped: boolean;
+  result?: TrainResult;
+  manifest: StageManifest;
+}
+
+interface TrainPaths {
+  dataset: string;
+  split: string;
+  graphs: string;
+  outDir: string;
+}
+
+function trainPaths(a: RunTrainArgs): TrainPaths {
+  const ws = resolve(a.workspace ?? DEFAULT_WORKSPACE);
+  return {
+    dataset: resolve(a.dataset ?? join(ws, 'dataset')),
+    split: resolve(a.split ?? join(ws, 'split', SPLIT_FILE)),
+    graphs: resolve(a.graphs ?? join(ws, 'graphs')),
+    outDir: resolve(a.outDir ?? join(ws, 'model')),
+  };
+}
+
+/** Reads the training inputs of a workspace. */
+export async function loadTrainInputs(p: Pick<TrainPaths, 'dataset' | 'split' | 'graphs'>): Promise<TrainInputs> {
+  const stats = await readDatasetStats(p.dataset);
+  const split = await readSplit(p.split);
+  const vocabPath = join(p.graphs, GRAPH_FILES.vocabulary);
+  const pertVocabulary = (await readParquetColumns(vocabPath, ['gene'])).gene.map(String);
+  if (pertVocabulary.length === 0) throw new GearsInputError({ file: vocabPath, field: 'gene', problem: 'is empty', fix: 'rerun gears graphs' });
+  const goGraph = await readGeneGraph(join(p.graphs, GRAPH_FILES.go), pertVocabulary);
+  const coexpressionGraph = await readGeneGraph(join(p.graphs, GRAPH_FILES.coexpression), stats.genes.map((g) => g.gene));
+  return { stats, split, goGraph, coexpressionGraph, pertVocabulary, cellChunks: () => readCellChunks(p.dataset) };
+}
+
+/** `gears train`: trains on a workspace and writes <out>/checkpoint, training_history.parquet, test_metrics.parquet, manifest.json. */
+export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): Promise<RunTrainResult> {
+  const t0 = Date.now();
+  const paths = trainPaths(args);
+  const { workspace: _w, dataset: _d, split: _s, graphs: _g, outDir: _o, force, ...train } = args;
+  const config: TrainArgs = { ...DEFAULT_TRAIN_ARGS, ...train, model: { ...DEFAULT_TRAIN_ARGS.model, ...train.model } };
+  const hashedConfig = { ...config, backend: undefined };
+  const inputs: Record<string, string> = {
+    stats: await sha256File(join(paths.dataset, DATASET_FILES.stats)),
+    conditions: await sha256File(join(paths.dataset, DATASET_FILES.conditions)),
+    split: await sha256File(paths.split),
+    go: await sha256File(join(paths.graphs, GRAPH_FILES.go)),
+    coexpression: await sha256File(join(paths.graphs, GRAPH_FILES.coexpression)),
+    vocabulary: await sha256File(join(paths.graphs, GRAPH_FILES.vocabulary)),
+  };
+  if (config.objective === 'cells') inputs.cells = readManifest(paths.dataset)?.outputs[DATASET_FILES.cells]?.sha256 ?? (await sha256File(join(paths.dataset, DATASET_FILES.cells)));
+  const checkpoint = join(paths.outDir, MODEL_FILES.checkpoint);
+  if (!force && (await manifestIsCurrent(paths.outDir, inputs, hashedConfig))) {
+    log.info('train.skipped', { reason: 'inputs and config unchanged', outDir: paths.outDir });
+    return { outDir: paths.outDir, checkpoint, skipped: true, manifest: readManifest(paths.outDir)! };
+  }
+  const data = await loadTrainInputs(paths);
+  const result = await trainGears(config, data, log);
+  const h = result.history;
+  const summary = { bestEpoch: result.bestEpoch, epochs: h.length, backend: result.backend.active, seconds: result.seconds, testMseDe: result.test.length ? result.test.reduce((a, r) => a + r.mseDe, 0) / result.test.length : null };
+  saveCheckpoint(result.model, checkpoint, { trainConfig: hashedConfig as unknown as Record<string, unknown>, inputHashes: inputs, summary });
+  const historyRows = writeParquetTable(join(paths.outDir, MODEL_FILES.history), [
+    { name: 'epoch', type: 'INT32' },
+    { name: 'learning_rate', type: 'DOUBLE' },
+    { name: 'train_loss', type: 'DOUBLE' },
+    { name: 'steps', type: 'INT32' },
+    { name: 'val_mse', type: 'DOUBLE' },
+    { name: 'val_mse_de', type: 'DOUBLE' },
+    { name: 'seconds', type: 'DOUBLE' },
+  ], {
+    epoch: Int32Array.from(h, (r) => r.epoch),
+    learning_rate: Float64Array.from(h, (r) => r.learningRate),
+    train_loss: Float64Array.from(h, (r) => r.trainLoss),
+    steps: Int32Array.from(h, (r) => r.steps),
+    val_mse: Float64Array.from(h, (r) => r.valMse),
+    val_mse_de: Float64Array.from(h, (r) => r.valMseDe),
+    seconds: Float64Array.from(h, (r) => r.seconds),
+  });
+  const testRows = writeParquetTable(join(paths.outDir, MODEL_FILES.testMetrics), [
+    { name: 'condition', type: 'STRING' },
+    { name: 'mse', type: 'DOUBLE' },
+    { name: 'mse_de', type: 'DOUBLE' },
+  ], { condition: result.test.map((r) => r.condition), mse: Float64Array.from(result.test, (r) => r.mse), mse_de: Float64Array.from(result.test, (r) => r.mseDe) });
+  const outputs: StageManifest['outputs'] = {};
+  for (const [file, rows] of [[MODEL_FILES.history, historyRows], [MODEL_FILES.testMetrics, testRows]] as const) outputs[file] = { rows, sha256: await sha256File(join(paths.outDir, file)) };
+  for (const f of [CHECKPOINT_FILES.meta, CHECKPOINT_FILES.weights]) outputs[`${MODEL_FILES.checkpoint}/${f}`] = { sha256: await sha256File(join(checkpoint, f)) };
+  const manifest: StageManifest = {
+    stage: 'train',
+    version: PACKAGE_VERSION,
+    config: hashedConfig,
+    inputs,
+    outputs,
+    startedAt: new Date(t0).toISOString(),
+    finishedAt: new Date().toISOString(),
+    seconds: (Date.now() - t0) / 1000,
+    backend: result.backend.active,
+    notes: { ...summary, conditions: { train: result.conditions.train.length, val: result.conditions.val.length, test: result.conditions.test.length, skipped: result.conditions.skipped } },
+  };
+  writeManifest(paths.outDir, manifest);
+  disposeModel(result.model);
+  return { outDir: paths.outDir, checkpoint, skipped: false, result, manifest };
+}
+
+export interface RunPredictArgs {
+  workspace?: string;
+  /** checkpoint directory (default <ws>/model/checkpoint) */
+  checkpoint?: string;
+  /** perturbation sets, e.g. [['FOXA1'], ['FOXA1', 'GATA3']] */
+  perturbations?: string[][];
+  /** a text file with one perturbation per line (genes joined by + , or spaces; # comments) */
+  perturbationsFile?: string;
+  /** output directory (default <ws>/predictions) */
+  outDir?: string;
+  backend?: TrainArgs['backend'];
+  /** alias table for suggestions (default: the bundled human table) */
+  aliases?: string;
+}
+
+export interface RunPredictResult {
+  outDir: string;
+  rows: number;
+  perturbations: string[];
+  manifest: StageManifest;
+}
+
+/** Parses perturbation sets from text: one per line, genes separated by `+`, `,`, `_` or whitespace. */
+export function parsePerturbationList(text: string): string[][] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter((l) => l.length > 0 && l.toLowerCase() !== 'perturbation')
+    .map((l) => l.split(/[+,\s_]+/).filter((g) => g.length > 0 && g !== 'ctrl'));
+}
+
+/** `gears predict`: predicted mean expression and change per gene for each set → predictions.parquet (long format) + manifest. */
+export async function runPredict(args: RunPredictArgs, log: Logger = silentLogger): Promise<RunPredictResult> {
+  const t0 = Date.now();
+  const ws = resolve(args.workspace ?? DEFAULT_WORKSPACE);
+  const ckpt = resolve(args.checkpoint ?? join(ws, 'model', MODEL_FILES.checkpoint));
+  const outDir = resolve(args.outDir ?? join(ws, 'predictions'));
+  const sets: string[][] = [...(args.perturbations ?? [])];
+  let source = 'command line';
+  if (args.perturbationsFile) {
+    if (!existsSync(args.perturbationsFile)) throw new GearsInputError({ file: args.perturbationsFile, field: '(file)', problem: 'does not exist', fix: 'give a text file with one perturbation per line, e.g. FOXA1+GATA3' });
+    sets.push(...parsePerturbationList(readFileSync(args.perturbationsFile, 'utf8')));
+    source = args.perturbationsFile;
+  }
+  if (sets.length === 0) throw new GearsUsageError('no perturbations given: pass gene sets such as FOXA1 FOXA1+GATA3, or --file list.txt');
+  const backend = await selectBackend(args.backend ?? 'auto', log);
+  const { model, meta } = await loadCheckpoint(ckpt);
+  try {
+    const aliases = readGeneAliases(args.aliases ?? BUNDLED_HUMAN_GENE_ALIASES);
+    const preds = predictPerturbations(model, sets, { aliases, source });
+    const G = model.genes.length;
+    const path = join(outDir, PREDICTIONS_FILE);
+    const w = new ParquetTableWriter(path, [
+      { name: 'perturbation', type: 'STRING' },
+      { name: 'gene', type: 'STRING' },
+      { name: 'predicted_mean', type: 'DOUBLE' },
+      { name: 'predicted_delta', type: 'DOUBLE' },
+    ]);
+    try {
+      for (const p of preds) w.write({ perturbation: new Array(G).fill(p.perturbation), gene: model.genes, predicted_mean: Float64Array.from(p.predictedMean), predicted_delta: Float64Array.from(p.predictedDelta) });
+      w.close();
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    const manifest: StageManifest = {
+      stage: 'predict',
+      version: PACKAGE_VERSION,
+      config: { perturbations: preds.map((p) => p.perturbation) },
+      inputs: { checkpoint: meta.weights.sha256, request: sha256Json(sets) },
+      outputs: { [PREDICTIONS_FILE]: { rows: w.rowCount, sha256: await sha256File(path) } },
+      startedAt: new Date(t0).toISOString(),
+      finishedAt: new Date().toISOString(),
+      seconds: (Date.now() - t0) / 1000,
+      backend: backend.active,
+    };
+    writeManifest(outDir, manifest);
+    log.info('predict.done', { perturbations: preds.length, rows: w.rowCount, outDir });
+    return { outDir, rows: w.rowCount, perturbations: preds.map((p) => p.perturbation), manifest };
+  } finally {
+    disposeModel(model);
+  }
+}

@@ -8,6 +8,7 @@ import { linearBaseline } from './baselines/linear.ts';
 import { aggregateMetrics } from './metrics/aggregate.ts';
 import { conditionMetrics, type MetricContext } from './metrics/condition-metrics.ts';
 import { metricContext, observedCondition } from './metrics/context.ts';
+import type { CellValues } from './metrics/cell-values.ts';
 import { analyseGeneticInteractions, type GiAnalysis } from './gi/analysis.ts';
 import { GI_CONDITION, type MetricRow, type ModelPredictions } from './types.ts';
 
@@ -26,6 +27,8 @@ export interface EvaluateArgs {
   splits?: readonly string[];
   /** gene set for the GI δ vectors (GEARS' genes_with_hi_mean); all genes when absent */
   giGeneSet?: readonly string[];
+  /** sorted per-cell values of each evaluated condition's DE genes (see metrics/cell-values.ts); enables frac_in_range* */
+  cellValues?: CellValues;
 }
 
 export interface EvaluatedCondition {
@@ -92,7 +95,7 @@ export function evaluate(args: EvaluateArgs): EvaluateResult {
   const rows: MetricRow[] = [];
   const missing: EvaluateResult['missing'] = [];
   for (const e of evaluated) {
-    const obs = observedCondition(stats, ci.get(e.condition)!);
+    const obs = { ...observedCondition(stats, ci.get(e.condition)!), cellValues: args.cellValues?.get(e.condition) };
     for (const m of models) {
       const pred = m.mean.get(e.condition);
       if (!pred) {

@@ -20,7 +20,9 @@ import {
   type Logger,
   type SplitAssignment,
 } from '@gears-pipeline/core';
-import { evaluate, type EvaluateResult } from './evaluate.ts';
+import { evaluate, DEFAULT_EVAL_SPLITS, type EvaluateResult } from './evaluate.ts';
+import { cellValueNeeds, collectCellValues, type CellValues } from './metrics/cell-values.ts';
+import { readCellChunks } from '@gears-pipeline/ingest';
 import { readPredictionsParquet } from './io/predictions.ts';
 import { readSplit } from './io/split.ts';
 import { writeEvaluationTables } from './output/tables.ts';
@@ -49,6 +51,11 @@ export interface RunEvaluateArgs {
   /** skip the baselines (default: computed) */
   baselines?: boolean;
   reportTitle?: string;
+  /**
+   * read the dataset's cells.parquet (one streamed pass) for the per-cell range metrics
+   * (frac_in_range*); default: when the file exists
+   */
+  cellMetrics?: boolean;
 }
 
 export interface RunEvaluateResult extends EvaluateResult {
@@ -73,7 +80,15 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
     giGeneSet = readFileSync(args.giGenesPath, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
   }
   log.info('evaluate.start', { conditions: stats.conditions.length, genes: genes.length, models: predictions.map((p) => p.model) });
-  const result = evaluate({ stats, split, predictions, baselines: args.baselines, splits: args.splits, giGeneSet });
+  const cellsPath = join(args.datasetDir, DATASET_FILES.cells);
+  let cellValues: CellValues | undefined;
+  if (args.cellMetrics ?? existsSync(cellsPath)) {
+    const evalSplits = new Set(args.splits ?? DEFAULT_EVAL_SPLITS);
+    const needs = cellValueNeeds(stats, split.filter((s) => evalSplits.has(s.split)).map((s) => s.condition));
+    cellValues = await collectCellValues(readCellChunks(args.datasetDir), needs);
+    log.info('evaluate.cells_read', { conditions: cellValues.size });
+  }
+  const result = evaluate({ stats, split, predictions, baselines: args.baselines, splits: args.splits, giGeneSet, cellValues });
   for (const m of result.missing) log.warn('evaluate.missing_prediction', m);
   for (const s of result.gi.skipped) log.warn('evaluate.gi_skipped', s);
   for (const p of result.predictions) for (const [condition, flag] of p.flags ?? []) log.info('evaluate.baseline_flag', { model: p.model, condition, flag });
@@ -96,7 +111,7 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   writeManifest(args.outDir, {
     stage: 'evaluate',
     version: PACKAGE_VERSION,
-    config: { splits: args.splits ?? ['test', 'val'], partitionByModel: Boolean(args.partitionByModel), baselines: args.baselines !== false, models: result.predictions.map((p) => p.model) },
+    config: { splits: args.splits ?? ['test', 'val'], cellMetrics: cellValues !== undefined, partitionByModel: Boolean(args.partitionByModel), baselines: args.baselines !== false, models: result.predictions.map((p) => p.model) },
     inputs,
     outputs,
     startedAt: started.toISOString(),

@@ -7,10 +7,11 @@
  * Where the reference uses the per-cell distribution of the observed condition, the statistics
  * give what is needed: std_g = sqrt(m2/n) (np.std, ddof 0) and "gene is zero in every cell"
  * (nonzero count 0, the reference's min == max == 0). Quantile and min/max range metrics
- * (`frac_in_range*`) need the cells themselves and are not produced (see README).
+ * (`frac_in_range*`) need the cells themselves: produced only when per-cell values are given.
  */
 import type { ConditionGeneLists } from '@gears-pipeline/core';
 import { directionCounts, meanStd, mse, pearsonOrZero } from './vector.ts';
+import { rangeMetrics } from './cell-values.ts';
 
 /** Everything about one observed condition the metrics need (all arrays over the G genes). */
 export interface ObservedCondition {
@@ -21,6 +22,8 @@ export interface ObservedCondition {
   /** per-gene number of cells with a non-zero value */
   nonzero: Float64Array;
   lists: ConditionGeneLists;
+  /** sorted per-cell values of the DE genes, when the cells were read (enables frac_in_range*) */
+  cellValues?: Map<number, Float64Array>;
 }
 
 /** Dataset-wide context shared by every condition. */
@@ -112,6 +115,7 @@ export function conditionMetrics(pred: Float64Array, obs: ObservedCondition, ctx
  */
 function spreadMetrics(pred: Float64Array, obs: ObservedCondition, de: readonly number[], ctrl: Float64Array, suffix: string): Record<string, number> {
   const out: Record<string, number> = {};
+  if (obs.cellValues) Object.assign(out, rangeMetrics(pred, de, obs.cellValues, suffix));
   // the reference's nonzero_des: DE genes that are not zero in every cell
   const nonzeroDe = de.filter((g) => obs.nonzero[g] > 0);
   if (nonzeroDe.length === 0) return out; // the reference skips these metrics ("all de genes are 0")

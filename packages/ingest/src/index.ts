@@ -2,7 +2,7 @@
  * @gears-pipeline/ingest — raw Perturb-seq data (h5ad, 10x MatrixMarket + cell table, Parquet
  * cells table) → streamed cell chunks → per-condition statistics and the dataset directory.
  */
-export { runIngest, openCellSource, DEFAULT_OUT_DIR, LIBRARY_SIZE_COLUMNS, type IngestArgs, type IngestResult } from './lib/ingest.ts';
+export { runIngest, openCellSource, DEFAULT_OUT_DIR, WRITER_THREAD_MIN_CELLS, LIBRARY_SIZE_COLUMNS, type IngestArgs, type IngestResult } from './lib/ingest.ts';
 export type { CellSource, RawBlock } from './lib/source.ts';
 export { detectFormat, type InputFormat } from './lib/detect.ts';
 export { openH5adSource, DEFAULT_GENE_COLUMNS, type H5adOptions } from './lib/h5ad/reader.ts';

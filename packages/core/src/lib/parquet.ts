@@ -81,9 +81,17 @@ export class ParquetTableWriter {
   private rows = 0;
   private done = false;
 
-  constructor(path: string, columns: readonly ParquetColumnSpec[], opts: { kv?: Record<string, string> } = {}) {
+  private readonly plainColumns: ReadonlySet<string>;
+
+  /**
+   * @param opts.kv footer key/value metadata
+   * @param opts.plain columns to write without dictionary encoding (float columns always are)
+   * @param opts.statistics write min/max statistics (default true); off saves time on large list columns
+   */
+  constructor(path: string, columns: readonly ParquetColumnSpec[], opts: { kv?: Record<string, string>; plain?: readonly string[]; statistics?: boolean } = {}) {
     this.path = path;
     this.columns = columns;
+    this.plainColumns = new Set(opts.plain ?? []);
     mkdirSync(dirname(path), { recursive: true });
     this.tmp = temporaryPath(path);
     const kvMetadata = Object.entries(opts.kv ?? {}).map(([key, value]) => ({ key, value }));
@@ -92,6 +100,7 @@ export class ParquetTableWriter {
       schema: schemaFor(columns) as never,
       kvMetadata,
       createdBy: 'gears-pipeline',
+      statistics: opts.statistics ?? true,
     });
   }
 
@@ -108,7 +117,7 @@ export class ParquetTableWriter {
       if (!data) throw new Error(`${this.path}: batch lacks column ${c.name}`);
       if (data.length !== n) throw new Error(`${this.path}: column ${c.name} has ${data.length} rows, expected ${n}`);
       // Float columns: dictionary encoding of distinct floats only costs time (DESIGN §7).
-      const plain = c.type === 'DOUBLE' || c.type === 'FLOAT';
+      const plain = c.type === 'DOUBLE' || c.type === 'FLOAT' || c.type === 'LIST_FLOAT' || this.plainColumns.has(c.name);
       return {
         name: c.name,
         data: (ArrayBuffer.isView(data) || Array.isArray(data) ? data : Array.from(data)) as never,

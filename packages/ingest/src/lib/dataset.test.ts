@@ -62,9 +62,9 @@ test('cells stream back as chunks; DuckDB reads the tables; statistics recompute
   assert.equal(Number(n.getRows()[0][0]), 3375);
 });
 
-test('a dataset directory re-ingests (Parquet input) to the same statistics', async () => {
+test('a dataset directory re-ingests (Parquet input, cells written on a worker thread) to the same statistics', async () => {
   const again = join(dir, 'again');
-  const r = await runIngest({ input: out, outDir: again });
+  const r = await runIngest({ input: out, outDir: again, writerThread: true });
   assert.equal(r.normalized, false);
   const a = await readDatasetStats(out);
   const b = await readDatasetStats(again);
@@ -73,6 +73,11 @@ test('a dataset directory re-ingests (Parquet input) to the same statistics', as
   for (let j = 0; j < a.mean.length; j++) assert.ok(Math.abs(a.mean[j] - b.mean[j]) < 1e-12 && Math.abs(a.t[j] - b.t[j]) < 1e-9 * Math.max(1, Math.abs(a.t[j])));
   assert.deepEqual(Array.from(b.deRank), Array.from(a.deRank));
   assert.ok(existsSync(join(again, 'manifest.json')));
+  const ids: string[] = [];
+  for await (const c of readCellChunks(again)) ids.push(...c.cellIds);
+  const orig: string[] = [];
+  for await (const c of readCellChunks(out)) orig.push(...c.cellIds);
+  assert.deepEqual(ids, orig);
 });
 
 test('the Observable source reads the next item only after the previous one was delivered', async () => {

@@ -31,7 +31,8 @@ import { detectFormat, type InputFormat } from './detect.ts';
 import { openH5adSource } from './h5ad/reader.ts';
 import { openMtxSource } from './mtx/reader.ts';
 import { COUNT_DETECTION_CELLS, looksLikeCounts, type NormalizeMode } from './normalize.ts';
-import { CellsWriter, replaceDirectory } from './output.ts';
+import { InlineCellsWriter, replaceDirectory } from './output.ts';
+import { ThreadedCellsWriter } from './cells-writer.ts';
 import { openParquetSource } from './parquet-source.ts';
 import type { CellSource } from './source.ts';
 import { buildDatasetStats } from './stats/dataset.ts';
@@ -39,6 +40,8 @@ import { GeneSumAccumulator, highlyVariableGenes } from './stats/hvg.ts';
 import { MomentAccumulator } from './stats/moments.ts';
 
 export const DEFAULT_OUT_DIR = 'gears-out/dataset';
+/** below this many cells the writer thread's start-up (≈1 s) costs more than it saves */
+export const WRITER_THREAD_MIN_CELLS = 20_000;
 /** obs columns used as library size when the input is already normalised */
 export const LIBRARY_SIZE_COLUMNS = ['ncounts', 'n_counts', 'total_counts', 'nCount_RNA', 'UMI_count'];
 
@@ -66,6 +69,8 @@ export interface IngestArgs {
   geneColumn?: string;
   chunkSize?: number;
   minCells?: number;
+  /** write cells.parquet on a worker thread; default: when there are ≥ WRITER_THREAD_MIN_CELLS cells */
+  writerThread?: boolean;
 }
 
 export interface IngestResult {
@@ -210,18 +215,19 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
     const result = await replaceDirectory(outDir, async (tmp) => {
       t = Date.now();
       const acc = new MomentAccumulator(plan.conditions.map((c) => c.name), G, shift);
-      const cells = new CellsWriter(tmp);
+      const threaded = args.writerThread ?? plan.nKept >= WRITER_THREAD_MIN_CELLS;
+      const cells = threaded ? new ThreadedCellsWriter(tmp) : new InlineCellsWriter(tmp);
       let done = 0;
       try {
         for await (const chunk of cellChunks(source, plan, { chunkSize, normalize, geneMap, nGenes: G, librarySize })) {
           acc.add(chunk);
-          cells.write(chunk);
           done += chunk.cellIds.length;
+          await cells.write(chunk); // transfers the chunk's buffers to the writer thread
           log.progress('ingest: statistics', done, plan.nKept, 'cells');
         }
-        cells.close();
+        await cells.close();
       } catch (e) {
-        cells.abort();
+        await cells.abort();
         throw e;
       }
       lap('statistics', t);

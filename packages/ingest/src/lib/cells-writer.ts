@@ -1,0 +1,80 @@
+/**
+ * Writes cells.parquet on a worker thread, so Parquet encoding (the most expensive part of
+ * ingest: the list encoder visits every value) runs beside reading, normalising and the
+ * statistics on the main thread. At most `MAX_IN_FLIGHT` chunks wait for the writer (memory stays
+ * bounded); the chunk's buffers are transferred, not copied.
+ */
+import { Worker } from 'node:worker_threads';
+import type { CellChunk } from '@gears-pipeline/core';
+
+export const MAX_IN_FLIGHT = 2;
+
+export class ThreadedCellsWriter {
+  private readonly worker: Worker;
+  private inFlight = 0;
+  private failure: Error | undefined;
+  private waiters: Array<() => void> = [];
+  private closed: Promise<number>;
+  private resolveClosed!: (rows: number) => void;
+  private rejectClosed!: (e: Error) => void;
+
+  constructor(dir: string) {
+    this.worker = new Worker(new URL('./cells-worker.mjs', import.meta.url), { workerData: { dir } });
+    this.closed = new Promise((res, rej) => {
+      this.resolveClosed = res;
+      this.rejectClosed = rej;
+    });
+    this.closed.catch(() => {});
+    this.worker.on('message', (m: { type: string; rows?: number; message?: string }) => {
+      if (m.type === 'ack') {
+        this.inFlight--;
+        this.wake();
+      } else if (m.type === 'closed') {
+        this.resolveClosed(m.rows ?? 0);
+      } else if (m.type === 'error') {
+        this.fail(new Error(`writing cells.parquet failed: ${m.message}`));
+      }
+    });
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => {
+      if (code !== 0) this.fail(new Error(`cells.parquet writer thread exited with code ${code}`));
+    });
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    this.rejectClosed(e);
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Queues a chunk (its typed arrays are transferred: do not use the chunk afterwards). */
+  async write(chunk: CellChunk): Promise<void> {
+    while (this.inFlight >= MAX_IN_FLIGHT && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.failure) throw this.failure;
+    this.inFlight++;
+    const transfer = [chunk.indptr.buffer, chunk.indices.buffer, chunk.values.buffer, ...(chunk.librarySize ? [chunk.librarySize.buffer] : [])] as ArrayBuffer[];
+    this.worker.postMessage({ type: 'chunk', chunk }, transfer);
+  }
+
+  /** Waits for every chunk, closes the file (rename into place); returns the row count. */
+  async close(): Promise<number> {
+    this.worker.postMessage({ type: 'close' });
+    try {
+      return await this.closed;
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (!this.failure) this.worker.postMessage({ type: 'abort' });
+    await Promise.race([this.closed.catch(() => 0), new Promise((r) => setTimeout(r, 5000))]);
+    await this.worker.terminate();
+  }
+}

@@ -56,11 +56,15 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('train', 'weightDecay', 'number', 5e-4, 'L2 weight decay added to the gradient', { min: 0 }),
   f('train', 'lrDecay', 'number', 0.5, 'StepLR gamma per epoch', { min: 0, max: 1 }),
   f('train', 'patience', 'integer', 5, 'early stop after this many epochs without a better validation top-20 DE MSE', { min: 1 }),
-  f('train', 'direction', 'enum', 'reference', 'direction term: reference (sign, no gradient) or differentiable (tanh)', { values: ['reference', 'differentiable'] }),
-  f('train', 'seed', 'integer', 0, 'training seed'),
+  f('train', 'direction', 'enum', 'reference', 'direction term: reference (sign, no gradient) or tanh (differentiable)', { values: ['reference', 'tanh'] }),
+  f('train', 'directionLambda', 'number', 0.1, 'weight of the direction term', { min: 0 }),
+  f('train', 'goLayers', 'integer', 1, 'SGConv layers over the GO graph', { min: 1 }),
+  f('train', 'coexpressionLayers', 'integer', 1, 'SGConv layers over the co-expression graph', { min: 1 }),
+  f('train', 'uncertainty', 'boolean', false, 'add the log-variance (uncertainty) head'),
+  f('train', 'seed', 'integer', 1, 'training seed'),
   f('train', 'backend', 'enum', 'auto', 'TensorFlow.js backend', { values: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] }),
   f('predict', 'perturbations', 'string[]', [], 'extra perturbation sets to predict, e.g. "KLF1+CEBPA" (the test conditions are always predicted)'),
-  f('evaluate', 'report', 'boolean', true, 'write report.html'),
+  f('evaluate', 'partitionByModel', 'boolean', false, 'write Hive-style <table>/model=<name>/ directories for distributed SQL engines'),
   f('evaluate', 'giGenes', 'string', '', 'restrict GI scores to the genes listed in this file (one per line); empty: all genes'),
 ];
 

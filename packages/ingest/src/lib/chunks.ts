@@ -38,7 +38,7 @@ function toChunk(block: RawBlock, source: CellSource, plan: CellPlan, names: str
   let kept = 0;
   for (let r = 0; r < rows; r++) if (plan.cellCondition[block.start + r] >= 0) kept++;
   if (kept === 0) return undefined;
-  validateBlock(block, source.file, source.cellIds, source.genes);
+  validateBlock(block, source.file, source.cellIds, source.genes, (cell) => plan.cellCondition[cell] >= 0);
   const lib = opts.normalize === 'counts' ? normalizeCounts(block) : undefined;
   const map = opts.geneMap;
   let nnz = 0;

@@ -26,7 +26,7 @@ export function looksLikeCounts(values: Float32Array): boolean {
  * Rejects negative and non-finite values, naming the cell and gene; expression must be counts
  * or log-normalised counts, both ≥ 0.
  */
-export function validateBlock(block: RawBlock, file: string, cellIds: string[], genes: string[]): void {
+export function validateBlock(block: RawBlock, file: string, cellIds: string[], genes: string[], keep?: (cell: number) => boolean): void {
   const { indptr, indices, values } = block;
   for (let k = 0; k < values.length; k++) {
     const v = values[k];
@@ -34,6 +34,7 @@ export function validateBlock(block: RawBlock, file: string, cellIds: string[], 
     let r = 0;
     while (indptr[r + 1] <= k) r++;
     const cell = block.start + r;
+    if (keep && !keep(cell)) continue; // cells filtered out are not ingested
     throw new GearsInputError({
       file,
       field: `expression of cell ${cellIds[cell] ?? cell} (row ${cell}), gene ${genes[indices[k]] ?? indices[k]}`,

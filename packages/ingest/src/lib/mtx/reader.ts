@@ -167,7 +167,7 @@ async function* mtxBlocks(path: string, cellsAreColumns: boolean, nCells: number
           file: path,
           field: `entry ${line}`,
           problem: `cell ${c + 1} comes after cell ${lastCell + 1}: the entries are not sorted by cell, which streaming needs`,
-          fix: `sort the entries by the cell column, e.g. (head -n 2; tail -n +3 | sort -k${cellsAreColumns ? 2 : 1},${cellsAreColumns ? 2 : 1}n -s) for a plain matrix.mtx, or convert it to .h5ad`,
+          fix: `sort the entries by cell (column ${cellsAreColumns ? 2 : 1} of each entry line, keeping the header lines first), or convert the matrix to .h5ad`,
         });
       }
       lastCell = c;

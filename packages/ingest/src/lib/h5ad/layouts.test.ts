@@ -6,7 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDatasetStats, silentLogger, type CellChunk } from '@gears-pipeline/core';
-import { cellChunks, openH5adSource, planCells, runIngest, writeH5ad } from '../../index.ts';
+import { cellChunks, openH5adSource, openHdf5, planCells, runIngest, writeH5ad } from '../../index.ts';
+import { openXMatrix } from './matrix.ts';
 import { toyCounts } from '../testing/synthetic.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gears-h5ad-'));
@@ -121,4 +122,28 @@ test('--normalize none keeps integer values; gene names come from the named var 
   assert.ok(Math.abs(s.mean[ctrl * toy.nGenes] - mean0.reduce((a, b) => a + b, 0) / mean0.length) < 1e-9);
   const byIndex = await runIngest({ input: path, outDir: join(dir, 'ds-index'), geneColumn: '_index' });
   assert.deepEqual(byIndex.stats.genes.map((g) => g.gene), toy.geneIds);
+});
+
+test('CSC read in small slabs over several passes gives the CSR blocks', async () => {
+  const csrPath = await write('csr2.h5ad', 'csr');
+  const cscPath = await write('csc2.h5ad', 'csc');
+  const a = await openHdf5(csrPath);
+  const b = await openHdf5(cscPath);
+  try {
+    const want = [];
+    for await (const blk of openXMatrix(csrPath, a).blocks(5)) want.push(blk);
+    const got = [];
+    // 7 values per read, ~40 values per pass: many passes, slabs cut through gene columns
+    for await (const blk of openXMatrix(cscPath, b, 'X', { cscSlab: 7, cscBlockValues: 40 }).blocks(5)) got.push(blk);
+    assert.equal(got.length, want.length);
+    got.forEach((g, i) => {
+      assert.equal(g.start, want[i].start);
+      assert.deepEqual(Array.from(g.indptr), Array.from(want[i].indptr));
+      assert.deepEqual(Array.from(g.indices), Array.from(want[i].indices));
+      assert.deepEqual(Array.from(g.values), Array.from(want[i].values));
+    });
+  } finally {
+    a.close();
+    b.close();
+  }
 });

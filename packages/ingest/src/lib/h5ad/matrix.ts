@@ -4,9 +4,9 @@
  * - dense 2-D: a slab of rows is read and its zeros dropped;
  * - CSC (`csc_matrix`, genes are the compressed axis): a cell block's values are spread over
  *   every gene column, so each block costs one pass over `indices` (read in slabs of
- *   `CSC_SLAB` values, memory stays bounded). That is O(non-zeros × blocks): fine for small and
- *   medium files; for large CSC files convert once to CSR (`adata.X = adata.X.tocsr()`), which
- *   the error-free path then reads in one pass.
+ *   `CSC_SLAB` values, memory stays bounded), gathering as many cells per pass as hold
+ *   `CSC_BLOCK_VALUES` values: ⌈non-zeros / 16M⌉ passes (e.g. 4 for 50M non-zeros). For very
+ *   large CSC files converting once to CSR (`adata.X = adata.X.tocsr()`) is faster.
  */
 import { GearsInputError } from '@gears-pipeline/core';
 import type { RawBlock } from '../source.ts';
@@ -14,6 +14,8 @@ import { attr, isDataset, isGroup, readAll, readSlice, type H5Dataset, type H5Fi
 
 /** values per read when scanning a CSC matrix */
 export const CSC_SLAB = 1 << 22;
+/** values gathered per pass over a CSC matrix (≈ 130 MB as typed arrays) */
+export const CSC_BLOCK_VALUES = 1 << 24;
 
 export type XLayout = 'csr' | 'csc' | 'dense';
 
@@ -42,7 +44,14 @@ function asFloat32(v: unknown): Float32Array {
 }
 
 /** Opens `X` (or another matrix path such as `layers/counts`) and reports its layout and shape. */
-export function openXMatrix(file: string, h5: H5File, path = 'X'): XMatrix {
+export interface XMatrixOptions {
+  /** values per read of a CSC matrix (default CSC_SLAB) */
+  cscSlab?: number;
+  /** values gathered per pass over a CSC matrix (default CSC_BLOCK_VALUES) */
+  cscBlockValues?: number;
+}
+
+export function openXMatrix(file: string, h5: H5File, path = 'X', opts: XMatrixOptions = {}): XMatrix {
   const x = h5.get(path);
   if (isDataset(x)) {
     const shape = x.shape ?? [];
@@ -62,7 +71,7 @@ export function openXMatrix(file: string, h5: H5File, path = 'X'): XMatrix {
   }
   const [nCells, nGenes] = shape.map(Number);
   if (enc.startsWith('csr')) return csrMatrix(file, path, data, indices, indptr, nCells, nGenes);
-  if (enc.startsWith('csc')) return cscMatrix(file, path, data, indices, indptr, nCells, nGenes);
+  if (enc.startsWith('csc')) return cscMatrix(file, path, data, indices, indptr, nCells, nGenes, opts.cscSlab ?? CSC_SLAB, opts.cscBlockValues ?? CSC_BLOCK_VALUES);
   throw new GearsInputError({ file, field: `${path} (encoding-type)`, problem: `unknown sparse encoding "${enc}"`, fix: 'store X as csr_matrix, csc_matrix or dense' });
 }
 
@@ -127,7 +136,7 @@ function denseMatrix(file: string, x: H5Dataset, nCells: number, nGenes: number)
   };
 }
 
-function cscMatrix(file: string, path: string, data: H5Dataset, indices: H5Dataset, indptrDs: H5Dataset, nCells: number, nGenes: number): XMatrix {
+function cscMatrix(file: string, path: string, data: H5Dataset, indices: H5Dataset, indptrDs: H5Dataset, nCells: number, nGenes: number, slab: number, blockValues: number): XMatrix {
   const nnz = (data.shape ?? [0])[0];
   const ptr = asFloat64Index(readAll(file, indptrDs));
   checkIndptr(file, path, ptr, nGenes, nnz);
@@ -136,60 +145,75 @@ function cscMatrix(file: string, path: string, data: H5Dataset, indices: H5Datas
     nCells,
     nGenes,
     async *blocks(blockCells) {
-      for (let s = 0; s < nCells; s += blockCells) {
-        const e = Math.min(nCells, s + blockCells);
-        const n = e - s;
-        // pass 1 over the slabs: count values per cell of the block; pass 2 fills them.
-        const counts = new Int32Array(n + 1);
-        const rows: Int32Array[] = [];
-        const genes: Int32Array[] = [];
-        const vals: Float32Array[] = [];
-        let g = 0;
-        for (let lo = 0; lo < nnz; lo += CSC_SLAB) {
-          const hi = Math.min(nnz, lo + CSC_SLAB);
-          const rIdx = asInt32(readSlice(file, indices, [[lo, hi]]));
-          let keep = 0;
-          for (let k = 0; k < rIdx.length; k++) if (rIdx[k] >= s && rIdx[k] < e) keep++;
-          if (keep === 0) {
-            while (g < nGenes && ptr[g + 1] <= hi) g++;
-            continue;
-          }
-          const v = asFloat32(readSlice(file, data, [[lo, hi]]));
-          const r2 = new Int32Array(keep);
-          const g2 = new Int32Array(keep);
-          const v2 = new Float32Array(keep);
-          let q = 0;
-          for (let k = 0; k < rIdx.length; k++) {
-            const pos = lo + k;
-            while (ptr[g + 1] <= pos) g++;
-            const r = rIdx[k];
-            if (r >= s && r < e) {
-              r2[q] = r - s;
-              g2[q] = g;
-              v2[q++] = v[k];
-              counts[r - s + 1]++;
-            }
-          }
-          rows.push(r2);
-          genes.push(g2);
-          vals.push(v2);
+      // each pass over the matrix gathers as many cells as fit in CSC_BLOCK_VALUES values, then
+      // hands them out in blocks of `blockCells`: few passes, bounded memory
+      const perCell = Math.max(1, nnz / Math.max(1, nCells));
+      const gather = Math.max(blockCells, Math.floor(blockValues / perCell));
+      for (let s = 0; s < nCells; s += gather) {
+        const big = readCscCells(s, Math.min(nCells, s + gather));
+        for (let b = s; b < Math.min(nCells, s + gather); b += blockCells) {
+          const e = Math.min(nCells, s + gather, b + blockCells);
+          const lo = big.indptr[b - s];
+          const hi = big.indptr[e - s];
+          const indptr = new Int32Array(e - b + 1);
+          for (let r = b; r <= e; r++) indptr[r - b] = big.indptr[r - s] - lo;
+          yield { start: b, indptr, indices: big.indices.slice(lo, hi), values: big.values.slice(lo, hi) };
         }
-        const indptr = new Int32Array(n + 1);
-        for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r] + counts[r + 1];
-        const fill = indptr.slice(0, n);
-        const outIdx = new Int32Array(indptr[n]);
-        const outVal = new Float32Array(indptr[n]);
-        // genes arrive in increasing order, so each cell's values stay sorted by gene
-        for (let b = 0; b < rows.length; b++) {
-          const r2 = rows[b];
-          for (let k = 0; k < r2.length; k++) {
-            const at = fill[r2[k]]++;
-            outIdx[at] = genes[b][k];
-            outVal[at] = vals[b][k];
-          }
-        }
-        yield { start: s, indptr, indices: outIdx, values: outVal };
       }
     },
   };
+
+  function readCscCells(s: number, e: number): RawBlock {
+    const n = e - s;
+    // pass 1 over the slabs: count values per cell of the block; pass 2 fills them.
+    const counts = new Int32Array(n + 1);
+    const rows: Int32Array[] = [];
+    const genes: Int32Array[] = [];
+    const vals: Float32Array[] = [];
+    let g = 0;
+    for (let lo = 0; lo < nnz; lo += slab) {
+      const hi = Math.min(nnz, lo + slab);
+      const rIdx = asInt32(readSlice(file, indices, [[lo, hi]]));
+      let keep = 0;
+      for (let k = 0; k < rIdx.length; k++) if (rIdx[k] >= s && rIdx[k] < e) keep++;
+      if (keep === 0) {
+        while (g < nGenes && ptr[g + 1] <= hi) g++;
+        continue;
+      }
+      const v = asFloat32(readSlice(file, data, [[lo, hi]]));
+      const r2 = new Int32Array(keep);
+      const g2 = new Int32Array(keep);
+      const v2 = new Float32Array(keep);
+      let q = 0;
+      for (let k = 0; k < rIdx.length; k++) {
+        const pos = lo + k;
+        while (ptr[g + 1] <= pos) g++;
+        const r = rIdx[k];
+        if (r >= s && r < e) {
+          r2[q] = r - s;
+          g2[q] = g;
+          v2[q++] = v[k];
+          counts[r - s + 1]++;
+        }
+      }
+      rows.push(r2);
+      genes.push(g2);
+      vals.push(v2);
+    }
+    const indptr = new Int32Array(n + 1);
+    for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r] + counts[r + 1];
+    const fill = indptr.slice(0, n);
+    const outIdx = new Int32Array(indptr[n]);
+    const outVal = new Float32Array(indptr[n]);
+    // genes arrive in increasing order, so each cell's values stay sorted by gene
+    for (let b = 0; b < rows.length; b++) {
+      const r2 = rows[b];
+      for (let k = 0; k < r2.length; k++) {
+        const at = fill[r2[k]]++;
+        outIdx[at] = genes[b][k];
+        outVal[at] = vals[b][k];
+      }
+    }
+    return { start: s, indptr, indices: outIdx, values: outVal };
+  }
 }

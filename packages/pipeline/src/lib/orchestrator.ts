@@ -5,7 +5,8 @@
  * that reruns but writes identical outputs therefore does not force the stages after it to rerun.
  */
 import { concatMap, defer, from, lastValueFrom, toArray, type Observable } from 'rxjs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { readManifest, sha256Json, type Logger } from '@gears-pipeline/core';
 import { invalidateStage, markStageDone, stageIsCurrent, stageKey } from './stage-cache.ts';
 
@@ -50,6 +51,7 @@ export function pipelineRun$(stages: readonly StageDefinition[], opts: Orchestra
         }
         mkdirSync(stage.dir, { recursive: true });
         invalidateStage(stage.dir);
+        removeStaleTemporaries(stage.dir);
         opts.log.info('stage started', { stage: stage.name, dir: stage.dir });
         await stage.run(opts.log);
         markStageDone(stage.dir, stage.name, key);
@@ -70,4 +72,11 @@ export function runPipeline(stages: readonly StageDefinition[], opts: Orchestrat
 function outputIdentity(dir: string): string {
   const m = readManifest(dir);
   return sha256Json(m?.outputs ?? { missing: dir });
+}
+
+/** Temporary files of a killed earlier run (never under a final name) are removed before rerunning. */
+function removeStaleTemporaries(dir: string): void {
+  for (const f of readdirSync(dir, { recursive: true }) as string[]) {
+    if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true, recursive: true });
+  }
 }

@@ -1,0 +1,103 @@
+// End-to-end: the `gears` CLI run as a user would, on the bundled Norman 2019 subset.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { gears, gearsKilledWhen, stagesWith } from './helpers.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'gears-e2e-'));
+const out = join(work, 'out');
+const configPath = join(work, 'gears.config.json');
+const ALL = ['ingest', 'split', 'graphs', 'train', 'predict', 'evaluate'];
+
+async function sql(query: string): Promise<unknown[][]> {
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  return (await con.runAndReadAll(query)).getRows();
+}
+
+function writeConfig(epochs: number) {
+  writeFileSync(configPath, JSON.stringify({ run: { out: 'out' }, train: { epochs } }, null, 2));
+}
+
+test('gears init writes a config, and refuses to overwrite it', () => {
+  const r = gears(['init', '--config', configPath]);
+  assert.equal(r.code, 0, r.stderr);
+  const again = gears(['init', '--config', configPath]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already exists/);
+});
+
+test('a fresh run on the bundled data writes predictions, metrics and a report that SQL can read', async () => {
+  writeConfig(2);
+  const r = gears(['run', '--config', configPath, '--json']);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.deepEqual(stagesWith(r.events, 'stage started'), ALL);
+  assert.match(r.stdout, /metrics: .*metrics\.parquet/);
+  assert.match(r.stdout, /test Pearson delta/);
+  const models = await sql(`select distinct model from '${out}/evaluate/metrics.parquet' order by model`);
+  const names = models.map((m) => m[0]);
+  for (const m of ['gears', 'no_change', 'training_mean', 'additive', 'linear']) assert.ok(names.includes(m), `metrics for ${m}: ${names}`);
+  const [[n, genes]] = await sql(`select count(*), count(distinct gene) from '${out}/predictions/predictions.parquet'`);
+  assert.ok(Number(n) > 0);
+  assert.equal(Number(genes), 500);
+  assert.ok(existsSync(join(out, 'evaluate', 'report.html')));
+});
+
+test('a rerun with nothing changed skips every stage', () => {
+  const r = gears(['run', '--config', configPath, '--json']);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.deepEqual(stagesWith(r.events, 'stage skipped (unchanged)'), ALL);
+  assert.deepEqual(stagesWith(r.events, 'stage started'), []);
+});
+
+test('changing the training config reruns training and what follows it, nothing before', () => {
+  writeConfig(3);
+  const r = gears(['run', '--config', configPath, '--json']);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.deepEqual(stagesWith(r.events, 'stage skipped (unchanged)'), ['ingest', 'split', 'graphs']);
+  assert.deepEqual(stagesWith(r.events, 'stage started'), ['train', 'predict', 'evaluate']);
+});
+
+test('a run killed mid-pipeline leaves earlier outputs valid, and the next run resumes there', async () => {
+  writeConfig(4);
+  const killed = await gearsKilledWhen(['run', '--config', configPath, '--json'], (e) => e.event === 'stage started' && e.stage === 'train');
+  assert.ok(killed.killed, 'the run was killed during training');
+  // Everything written before the kill is whole: DuckDB reads it.
+  const [[conditions]] = await sql(`select count(*) from '${out}/dataset/conditions.parquet'`);
+  assert.ok(Number(conditions) > 30);
+  const [[edges]] = await sql(`select count(*) from '${out}/graphs/go_edges.parquet'`);
+  assert.ok(Number(edges) > 0);
+  const r = gears(['run', '--config', configPath, '--json']);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.deepEqual(stagesWith(r.events, 'stage started'), ['train', 'predict', 'evaluate']);
+});
+
+test('a run killed while ingest writes keeps the previous dataset readable and leaves no temporary files behind', async () => {
+  const killed = await gearsKilledWhen(['run', '--config', configPath, '--json', '--force'], (e) => e.event === 'stage started' && e.stage === 'ingest');
+  assert.ok(killed.killed);
+  const [[cells]] = await sql(`select count(*) from '${out}/dataset/cells.parquet'`);
+  assert.equal(Number(cells), 3375);
+  const r = gears(['run', '--config', configPath, '--json']);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.equal(stagesWith(r.events, 'stage started')[0], 'ingest');
+  for (const d of ['dataset', 'split', 'graphs', 'model', 'predictions', 'evaluate']) {
+    assert.deepEqual(readdirSync(join(out, d)).filter((f) => f.endsWith('.tmp')), [], d);
+  }
+});
+
+test('a bad config fails with exit code 1 and a message naming the field; bad usage exits 2', () => {
+  const bad = join(work, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ train: { epochs: 'many' } }));
+  const r = gears(['run', '--config', bad]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /train\.epochs: must be a number/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, 'one-line cause');
+  const u = gears(['run', '--no-such-flag']);
+  assert.equal(u.code, 2);
+  const missing = gears(['run', '--config', join(work, 'nope.json')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /does not exist/);
+});

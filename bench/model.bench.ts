@@ -16,13 +16,15 @@ export async function run(): Promise<Record<string, unknown>> {
   const C = data.stats.conditions.length;
   const doubles = data.stats.conditions.filter((c) => c.genes.length === 2).length;
   const epochs = Number(process.env.GEARS_BENCH_EPOCHS ?? 20);
-  const args: Partial<TrainArgs> = { epochs, batchSize: 32, patience: epochs };
+  const batchSize = Number(process.env.GEARS_BENCH_BATCH ?? 8);
+  const args: Partial<TrainArgs> = { epochs, batchSize, patience: epochs };
   const t0 = performance.now();
   const r = await trainGears(args, data);
   const total = (performance.now() - t0) / 1000;
   const nTrain = r.conditions.train.length;
   const steps = r.history[0].steps;
-  const flopsPerEpoch = Array.from({ length: steps }, (_, i) => stepFlops(r.model, Math.min(32, nTrain - 32 * i) + (i === steps - 1 ? 0 : 0))).reduce((a, b) => a + b, 0);
+  // every training condition is one network row once per epoch; the gene part runs once per step
+  const flopsPerEpoch = steps * stepFlops(r.model, 0) + (stepFlops(r.model, nTrain) - stepFlops(r.model, 0));
   const epochSeconds = r.history.map((h) => h.seconds);
   const meanEpoch = epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length;
   const result: Record<string, unknown> = {
@@ -35,7 +37,10 @@ export async function run(): Promise<Record<string, unknown>> {
     epochs: r.history.length,
     momentsSecondsPerEpoch: Number(meanEpoch.toFixed(2)),
     momentsFullRunSeconds: Number(total.toFixed(1)),
+    batchSize,
     bestEpoch: r.bestEpoch,
+    bestValMseDe: Number(r.history[Math.max(0, r.bestEpoch - 1)].valMseDe.toFixed(4)),
+    valMseDeEpoch1: Number(r.history[0].valMseDe.toFixed(4)),
     gflopPerEpoch: Number((flopsPerEpoch / 1e9).toFixed(1)),
     gflopsAchieved: Number((flopsPerEpoch / 1e9 / meanEpoch).toFixed(2)),
   };

@@ -26,7 +26,7 @@ export const trainCommand: Command = {
     '  --dataset DIR  --split PATH  --graphs DIR   override the workspace locations',
     '  --out DIR                output directory (default <ws>/model)',
     '  --objective moments|cells  moments (default): exact expected loss from statistics; cells: paired cells',
-    '  --epochs N               (default 20)      --batch-size N   conditions (moments) or cells per step (default 32)',
+    '  --epochs N               (default 20)      --batch-size N   conditions (moments, default 8) or cells (cells, default 32) per step',
     '  --lr X                   (default 1e-3)    --weight-decay X (default 5e-4)   --grad-clip X (default 1)',
     '  --lr-step N  --lr-gamma X   StepLR (default 1, 0.5)',
     '  --direction-lambda X     (default 0.1)     --direction-loss reference|tanh (default reference: no gradient)',

@@ -74,7 +74,12 @@ export async function runSplit(args: SplitArgs, log: Logger = silentLogger): Pro
     if (!args.splitFile) {
       throw new GearsUsageError('--split custom needs --split-file <json|parquet>');
     }
-    options.custom = await readSplit(args.splitFile);
+    // conditions set aside for the GO vocabulary cannot be trained on: drop them from a pinned
+    // split with a warning instead of failing (they are listed as excluded either way)
+    const outside = new Set(v.filter.excluded.map((e) => e.condition));
+    const pinned = await readSplit(args.splitFile);
+    for (const a of pinned.filter((p) => outside.has(p.condition))) log.warn('split.pinned_condition_excluded', { condition: a.condition, split: a.split, reason: 'gene not in the GO vocabulary' });
+    options.custom = pinned.filter((p) => !outside.has(p.condition));
     options.source = args.splitFile;
   }
   const result: SplitResult = makeSplit(v.filter.kept, options);

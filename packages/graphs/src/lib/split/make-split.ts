@@ -241,18 +241,16 @@ function customSplit(conditions: readonly string[], options: SplitOptions): Spli
     ? custom
     : (['train', 'val', 'test'] as const).flatMap((split) => (custom[split] ?? []).map((condition) => ({ condition, split, subgroup: '' as const })));
   for (const { condition: written, split, subgroup } of rows) {
-    {
-      const c = canonicalCondition(written);
-      if (seen.has(c) && seen.get(c) !== split) {
-        throw new GearsInputError({ file: source, field: split, problem: `condition '${c}' is listed in both ${seen.get(c)} and ${split}`, fix: 'list every condition in one set only' });
-      }
-      if (seen.has(c)) continue;
-      if (known.size > 0 && !known.has(c)) {
-        throw new GearsInputError({ file: source, field: split, problem: `condition '${c}' is not in the data set`, fix: `use condition names as the data set spells them (canonical: 'A+ctrl', 'A+B' sorted), e.g. ${[...known].slice(0, 3).join(', ')}` });
-      }
-      seen.set(c, split);
-      assignments.push({ condition: c, split, subgroup });
+    const c = canonicalCondition(written);
+    if (seen.has(c) && seen.get(c) !== split) {
+      throw new GearsInputError({ file: source, field: split, problem: `condition '${c}' is listed in both ${seen.get(c)} and ${split}`, fix: 'list every condition in one set only' });
     }
+    if (seen.has(c)) continue;
+    if (known.size > 0 && !known.has(c)) {
+      throw new GearsInputError({ file: source, field: split, problem: `condition '${c}' is not in the data set`, fix: `use condition names as the data set spells them (canonical: 'A+ctrl', 'A+B' sorted), e.g. ${[...known].slice(0, 3).join(', ')}` });
+    }
+    seen.set(c, split);
+    assignments.push({ condition: c, split, subgroup });
   }
   if (!seen.has(CONTROL) && known.has(CONTROL)) assignments.unshift({ condition: CONTROL, split: 'train', subgroup: '' });
   const excluded = conditions.filter((c) => !seen.has(c) && c !== CONTROL).map((condition) => ({ condition, reason: 'not listed in the custom split' }));

@@ -70,12 +70,19 @@ class TopKPerTarget {
   readonly idx: Int32Array;
   readonly w: Float64Array;
   readonly size: Int32Array;
+  /**
+   * the k-th weight of a full target (−1 until full): a compact array, so most rejections
+   * read one cached number instead of the target's block
+   */
+  readonly floor: Float64Array;
   constructor(n: number, readonly k: number) {
     this.idx = new Int32Array(n * k);
     this.w = new Float64Array(n * k);
     this.size = new Int32Array(n);
+    this.floor = new Float64Array(n).fill(-1);
   }
   offer(target: number, source: number, w: number): void {
+    if (w < this.floor[target]) return;
     const k = this.k;
     const base = target * k;
     const size = this.size[target];
@@ -96,6 +103,7 @@ class TopKPerTarget {
     }
     is[pos] = source;
     ws[pos] = w;
+    if (this.size[target] === k) this.floor[target] = ws[base + k - 1];
   }
 }
 
@@ -134,7 +142,10 @@ export function buildGoGraph(genes: readonly string[], gene2go: Gene2Go, opts: G
       const g = touched[n];
       const shared = counts[g];
       counts[g] = 0;
-      const jaccard = shared / (nt + geneTerms[g].length - shared);
+      const union = nt + geneTerms[g].length - shared;
+      // cheap test first (no division) for the many pairs far below the threshold
+      if (shared < threshold * union * (1 - 1e-9)) continue;
+      const jaccard = shared / union;
       if (jaccard > threshold) {
         top.offer(g, t, jaccard);
         if (g !== t) top.offer(t, g, jaccard);

@@ -2,7 +2,14 @@
  * The pipeline configuration: one table of fields, each with a type, a default, a description
  * and a CLI flag (`--<section>.<field>`). `gears init` writes it as a commented JSON file; `gears
  * run --config` reads it back, and flags override it.
+ *
+ * Stage defaults come from the stage packages' own constants, so the CLI of one stage and the
+ * pipeline config never disagree.
  */
+import { DEFAULT_TRAIN_ARGS } from '@gears-pipeline/model';
+
+const T = DEFAULT_TRAIN_ARGS;
+
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'string[]' | 'enum';
 
 export interface ConfigField {
@@ -49,19 +56,19 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('graphs', 'coexpressionTopK', 'integer', 20, 'co-expression graph: neighbours per gene (plus itself)', { min: 1 }),
   f('graphs', 'coexpressionThreshold', 'number', 0.4, 'co-expression graph: minimum |Pearson r|', { min: 0, max: 1 }),
   f('train', 'objective', 'enum', 'moments', 'moments: exact expected GEARS loss from statistics; cells: reference per-cell loss', { values: ['moments', 'cells'] }),
-  f('train', 'epochs', 'integer', 20, 'maximum epochs', { min: 1 }),
-  f('train', 'batchSize', 'integer', 32, 'conditions per step (moments) or cells per step (cells)', { min: 1 }),
-  f('train', 'hiddenSize', 'integer', 64, 'hidden size H', { min: 2 }),
-  f('train', 'lr', 'number', 1e-3, 'Adam learning rate', { min: 0 }),
-  f('train', 'weightDecay', 'number', 5e-4, 'L2 weight decay added to the gradient', { min: 0 }),
-  f('train', 'lrDecay', 'number', 0.5, 'StepLR gamma per epoch', { min: 0, max: 1 }),
-  f('train', 'patience', 'integer', 5, 'early stop after this many epochs without a better validation top-20 DE MSE', { min: 1 }),
-  f('train', 'direction', 'enum', 'reference', 'direction term: reference (sign, no gradient) or tanh (differentiable)', { values: ['reference', 'tanh'] }),
-  f('train', 'directionLambda', 'number', 0.1, 'weight of the direction term', { min: 0 }),
+  f('train', 'epochs', 'integer', T.epochs, 'maximum epochs', { min: 1 }),
+  f('train', 'batchSize', 'integer', T.batchSize, 'conditions per step (moments) or cells per step (cells)', { min: 1 }),
+  f('train', 'hiddenSize', 'integer', T.model.hiddenSize, 'hidden size H', { min: 2 }),
+  f('train', 'lr', 'number', T.learningRate, 'Adam learning rate', { min: 0 }),
+  f('train', 'weightDecay', 'number', T.weightDecay, 'L2 weight decay added to the gradient', { min: 0 }),
+  f('train', 'lrDecay', 'number', T.lrGamma, 'StepLR gamma per epoch', { min: 0, max: 1 }),
+  f('train', 'patience', 'integer', T.patience, 'early stop after this many epochs without a better validation top-20 DE MSE', { min: 1 }),
+  f('train', 'direction', 'enum', T.directionLoss, 'direction term: reference (sign, no gradient) or tanh (differentiable)', { values: ['reference', 'tanh'] }),
+  f('train', 'directionLambda', 'number', T.directionLambda, 'weight of the direction term', { min: 0 }),
   f('train', 'goLayers', 'integer', 1, 'SGConv layers over the GO graph', { min: 1 }),
   f('train', 'coexpressionLayers', 'integer', 1, 'SGConv layers over the co-expression graph', { min: 1 }),
   f('train', 'uncertainty', 'boolean', false, 'add the log-variance (uncertainty) head'),
-  f('train', 'seed', 'integer', 1, 'training seed'),
+  f('train', 'seed', 'integer', T.seed, 'training seed'),
   f('train', 'backend', 'enum', 'auto', 'TensorFlow.js backend', { values: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] }),
   f('predict', 'perturbations', 'string[]', [], 'extra perturbation sets to predict, e.g. "KLF1+CEBPA" (the test conditions are always predicted)'),
   f('evaluate', 'partitionByModel', 'boolean', false, 'write Hive-style <table>/model=<name>/ directories for distributed SQL engines'),

@@ -21,6 +21,8 @@ export interface SplitArgs extends Omit<VocabularyArgs, 'dataset'> {
   comboSeen2TrainFrac?: number;
   testFraction?: number;
   valFraction?: number;
+  /** single / combo_seen* / no_test: draw with replacement like the reference (default true) */
+  withReplacement?: boolean;
   /** for split 'custom': JSON ({train, val, test}) or Parquet (condition, split, subgroup) */
   splitFile?: string;
   /** rerun even when the manifest says the output is current */
@@ -51,6 +53,7 @@ export async function runSplit(args: SplitArgs, log: Logger = silentLogger): Pro
     comboSeen2TrainFrac: args.comboSeen2TrainFrac ?? 0.75,
     testFraction: args.testFraction ?? 0.1,
     valFraction: args.valFraction ?? 0.1,
+    withReplacement: args.withReplacement ?? true,
     ontologies: args.ontologies ?? null,
     evidenceCodes: args.evidenceCodes ?? null,
   };

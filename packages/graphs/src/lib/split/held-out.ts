@@ -22,12 +22,15 @@ export function heldOutPass(
   kind: HeldOutKind,
   fraction: number,
   rng: LegacyRandomState,
+  withReplacement = true,
 ): HeldOutPart {
+  // the reference draws with replacement; without it, the held-out set has exactly the requested size
+  const draw = (n: number, k: number) => (withReplacement ? rng.randint(n, k) : rng.choiceWithoutReplacement(n, Math.min(n, k)));
   const singles = perturbations.filter(isSingle);
   const combos = perturbations.filter(isCombo);
   const genes = genesOf(perturbations);
   // the reference always draws the held-out genes first, even where it then ignores them
-  const geneDraw = rng.randint(genes.length, truncatedCount(singles.length, fraction));
+  const geneDraw = draw(genes.length, truncatedCount(singles.length, fraction));
   const testGenes = new Set(Array.from(geneDraw, (i) => genes[i]));
   let heldOut: string[];
   let discarded: string[] = [];
@@ -45,8 +48,8 @@ export function heldOutPass(
     heldOut = [...singleT, ...comboT.filter((p) => !drop.has(p))];
   } else {
     // combo_seen2 and no_test: random combinations, with replacement
-    const draw = rng.randint(combos.length, truncatedCount(combos.length, fraction));
-    heldOut = Array.from(draw, (i) => combos[i]);
+    const comboDraw = draw(combos.length, truncatedCount(combos.length, fraction));
+    heldOut = Array.from(comboDraw, (i) => combos[i]);
   }
   const out = new Set([...heldOut, ...discarded]);
   return {

@@ -95,3 +95,15 @@ test('single / combo_seen0/1/2 / no_test draw exactly what the reference draws (
     for (const s of ['train', 'val', 'test'] as const) assert.deepEqual(ctrlFree(inSplit(r, s)), sorted(expected[split][s]), `${split} ${s}`);
   }
 });
+
+test('withReplacement: false holds out exactly the requested number of genes', () => {
+  const singles = Array.from({ length: 40 }, (_, i) => `G${String(i).padStart(2, '0')}+ctrl`);
+  const conditions = ['ctrl', ...singles];
+  for (let seed = 0; seed < 5; seed++) {
+    const exact = makeSplit(conditions, { split: 'single', seed, withReplacement: false });
+    assert.equal(inSplit(exact, 'test').length, 4, `seed ${seed}`);
+  }
+  // with replacement (reference) some seed repeats a gene and holds out fewer
+  const sizes = Array.from({ length: 20 }, (_, seed) => inSplit(makeSplit(conditions, { split: 'single', seed }), 'test').length);
+  assert.ok(sizes.some((n) => n < 4));
+});

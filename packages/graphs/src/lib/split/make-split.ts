@@ -39,6 +39,11 @@ export interface SplitOptions {
   comboSeen2TrainFrac?: number;
   testFraction?: number;
   valFraction?: number;
+  /**
+   * `single`, `combo_seen*`, `no_test`: draw held-out genes / combinations with replacement as
+   * the reference does (default true), so repeats shrink the held-out set
+   */
+  withReplacement?: boolean;
   /** for `custom`: the condition lists (JSON form) or a pinned split table, used as they are */
   custom?: CustomSplitLists | SplitAssignment[];
   /** shown in error messages (the file the conditions came from) */
@@ -76,6 +81,7 @@ function resolved(o: SplitOptions) {
     comboSeen2TrainFrac: o.comboSeen2TrainFrac ?? DEFAULT_COMBO_SEEN2_TRAIN_FRAC,
     testFraction: o.testFraction ?? DEFAULT_TEST_FRACTION,
     valFraction: o.valFraction ?? DEFAULT_VAL_FRACTION,
+    withReplacement: o.withReplacement ?? true,
   };
 }
 
@@ -95,7 +101,7 @@ function rawSplit(perts: string[], o: SplitOptions): RawSplit {
       return { train: inner.train, val: inner.test, test: outer.test, testSubgroups: outer.subgroups, valSubgroups: inner.subgroups, discarded };
     }
     case 'no_test': {
-      const part = heldOutPass(perts, 'no_test', r.testFraction, rng);
+      const part = heldOutPass(perts, 'no_test', r.testFraction, rng, r.withReplacement);
       return { train: part.train, val: part.heldOut, test: [], discarded: part.discarded.map(discardReason) };
     }
     case 'single':
@@ -103,8 +109,8 @@ function rawSplit(perts: string[], o: SplitOptions): RawSplit {
     case 'combo_seen1':
     case 'combo_seen2': {
       const kind = r.split as HeldOutKind;
-      const outer = heldOutPass(perts, kind, r.testFraction, rng);
-      const inner = heldOutPass(outer.train, kind, r.valFraction, rng);
+      const outer = heldOutPass(perts, kind, r.testFraction, rng, r.withReplacement);
+      const inner = heldOutPass(outer.train, kind, r.valFraction, rng, r.withReplacement);
       return {
         train: inner.train,
         val: inner.heldOut,

@@ -64,6 +64,8 @@ export const splitCommand: Command = {
     '  --combo-seen2-train-frac F  fraction of seen-seen combinations in training (simulation; default 0.75)',
     '  --test-fraction F        held-out fraction for single / combo_seen* / no_test (default 0.1)',
     '  --val-fraction F         validation fraction for single / combo_seen* (default 0.1)',
+    '  --without-replacement    single / combo_seen* / no_test: draw held-out genes without replacement',
+    '                           (the reference draws with replacement, so repeats shrink the held-out set)',
     '  --split-file PATH        custom split: JSON {"train":[…],"val":[…],"test":[…]} or Parquet (condition, split, subgroup)',
     '  --out DIR                output directory (default <ws>/split)',
     ...vocabularyUsage,
@@ -80,6 +82,7 @@ export const splitCommand: Command = {
     'test-fraction': { type: 'string' },
     'val-fraction': { type: 'string' },
     'split-file': { type: 'string' },
+    'without-replacement': { type: 'boolean' },
     out: { type: 'string', short: 'o' },
   },
   async run(values, _pos, ctx) {
@@ -94,6 +97,7 @@ export const splitCommand: Command = {
       comboSeen2TrainFrac: num('combo-seen2-train-frac', values['combo-seen2-train-frac'], fraction, 'a fraction between 0 and 1'),
       testFraction: num('test-fraction', values['test-fraction'], fraction, 'a fraction between 0 and 1'),
       valFraction: num('val-fraction', values['val-fraction'], fraction, 'a fraction between 0 and 1'),
+      withReplacement: !values['without-replacement'],
       splitFile: values['split-file'] === undefined ? undefined : resolve(ctx.cwd, String(values['split-file'])),
       outDir: values.out === undefined ? undefined : resolve(ctx.cwd, String(values.out)),
     };

@@ -37,7 +37,7 @@ export class LegacyRandomState {
     mt[0] = seed >>> 0;
     for (let i = 1; i < N; i++) {
       const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
-      // 1812433253 * prev mod 2^32, split to stay exact in float64 arithmetic
+      // 1812433253 * prev + i mod 2^32 (Math.imul keeps the low 32 bits exactly)
       mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
     }
     this.index = N;

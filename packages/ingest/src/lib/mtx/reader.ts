@@ -128,37 +128,51 @@ async function readHeader(path: string): Promise<MtxHeader> {
 async function* mtxBlocks(path: string, cellsAreColumns: boolean, nCells: number, nGenes: number, blockCells: number): AsyncGenerator<RawBlock> {
   let start = 0;
   let end = Math.min(nCells, blockCells);
-  let cell: number[] = [];
-  let gene: number[] = [];
-  let val: number[] = [];
-  let lastCell = -1;
+  // the current block's entries, in growable typed arrays (no per-value objects)
+  let cap = 1 << 16;
+  let cell = new Int32Array(cap);
+  let gene = new Int32Array(cap);
+  let val = new Float32Array(cap);
+  let len = 0;
+  const grow = () => {
+    cap *= 2;
+    const c2 = new Int32Array(cap);
+    const g2 = new Int32Array(cap);
+    const v2 = new Float32Array(cap);
+    c2.set(cell.subarray(0, len));
+    g2.set(gene.subarray(0, len));
+    v2.set(val.subarray(0, len));
+    cell = c2;
+    gene = g2;
+    val = v2;
+  };
   const emit = (): RawBlock => {
     const n = end - start;
     const indptr = new Int32Array(n + 1);
-    for (const c of cell) indptr[c - start + 1]++;
+    for (let k = 0; k < len; k++) indptr[cell[k] - start + 1]++;
     for (let r = 0; r < n; r++) indptr[r + 1] += indptr[r];
     const fill = indptr.slice(0, n);
-    const indices = new Int32Array(cell.length);
-    const values = new Float32Array(cell.length);
-    for (let k = 0; k < cell.length; k++) {
+    const indices = new Int32Array(len);
+    const values = new Float32Array(len);
+    for (let k = 0; k < len; k++) {
       const at = fill[cell[k] - start]++;
       indices[at] = gene[k];
       values[at] = val[k];
     }
-    const b = { start, indptr, indices, values };
-    cell = [];
-    gene = [];
-    val = [];
-    return b;
+    len = 0;
+    return { start, indptr, indices, values };
   };
   let line = 0;
+  let lastCell = -1;
   for await (const item of parseMtx(path)) {
     if (!('n' in item)) continue;
     const b = item as TripletBatch;
+    const cs = cellsAreColumns ? b.j : b.i;
+    const gs = cellsAreColumns ? b.i : b.j;
     for (let k = 0; k < b.n; k++) {
       line++;
-      const c = (cellsAreColumns ? b.j[k] : b.i[k]) - 1;
-      const g = (cellsAreColumns ? b.i[k] : b.j[k]) - 1;
+      const c = cs[k] - 1;
+      const g = gs[k] - 1;
       if (c < 0 || c >= nCells || g < 0 || g >= nGenes) {
         throw new GearsInputError({ file: path, field: `entry ${line}`, problem: `index (${b.i[k]}, ${b.j[k]}) lies outside the ${cellsAreColumns ? `${nGenes} × ${nCells}` : `${nCells} × ${nGenes}`} matrix`, fix: 'the file is damaged: copy it again' });
       }
@@ -176,9 +190,10 @@ async function* mtxBlocks(path: string, cellsAreColumns: boolean, nCells: number
         start = end;
         end = Math.min(nCells, start + blockCells);
       }
-      cell.push(c);
-      gene.push(g);
-      val.push(b.v[k]);
+      if (len === cap) grow();
+      cell[len] = c;
+      gene[len] = g;
+      val[len++] = b.v[k];
     }
   }
   while (start < nCells) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readDatasetStats, silentLogger, type CellChunk } from '@gears-pipeline/core';
 import { cellChunks, openH5adSource, openHdf5, planCells, runIngest, writeH5ad } from '../../index.ts';
 import { openXMatrix } from './matrix.ts';
+import type { RawBlock } from '../source.ts';
 import { toyCounts } from '../testing/synthetic.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gears-h5ad-'));
@@ -130,9 +131,9 @@ test('CSC read in small slabs over several passes gives the CSR blocks', async (
   const a = await openHdf5(csrPath);
   const b = await openHdf5(cscPath);
   try {
-    const want = [];
+    const want: RawBlock[] = [];
     for await (const blk of openXMatrix(csrPath, a).blocks(5)) want.push(blk);
-    const got = [];
+    const got: RawBlock[] = [];
     // 7 values per read, ~40 values per pass: many passes, slabs cut through gene columns
     for await (const blk of openXMatrix(cscPath, b, 'X', { cscSlab: 7, cscBlockValues: 40 }).blocks(5)) got.push(blk);
     assert.equal(got.length, want.length);

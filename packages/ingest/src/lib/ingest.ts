@@ -30,7 +30,7 @@ import { planCells, type CellPlan } from './conditions.ts';
 import { detectFormat, type InputFormat } from './detect.ts';
 import { openH5adSource } from './h5ad/reader.ts';
 import { openMtxSource } from './mtx/reader.ts';
-import { COUNT_DETECTION_CELLS, looksLikeCounts, type NormalizeMode } from './normalize.ts';
+import { COUNT_DETECTION_CELLS, TARGET_SUM, looksLikeCounts, type NormalizeMode } from './normalize.ts';
 import { InlineCellsWriter, replaceDirectory } from './output.ts';
 import { ThreadedCellsWriter } from './cells-writer.ts';
 import { openParquetSource } from './parquet-source.ts';
@@ -108,19 +108,48 @@ function inputFiles(source: CellSource, args: IngestArgs): string[] {
   return [...files].filter((f) => statSync(f).isFile()).sort();
 }
 
-/** Decides raw counts vs log data from the first cells (all stored values non-negative integers). */
-async function detectCounts(source: CellSource, plan: CellPlan, chunkSize: number): Promise<boolean> {
-  let seen = 0;
+/**
+ * One look at the first ≈10,000 ingested cells: are they raw counts (every stored value a
+ * non-negative integer)? And per-gene means of the values as they will be after normalisation
+ * (both ways), the shift that keeps the streamed moments numerically stable.
+ */
+interface CellSample {
+  counts: boolean;
+  cells: number;
+  /** per gene: mean of the stored values */
+  meanAsStored: Float64Array;
+  /** per gene: mean of log1p(1e4 · x / library size) */
+  meanNormalized: Float64Array;
+}
+
+async function sampleCells(source: CellSource, plan: CellPlan, chunkSize: number): Promise<CellSample> {
+  const G = source.genes.length;
+  const raw = new Float64Array(G);
+  const norm = new Float64Array(G);
+  let counts = true;
+  let cells = 0;
   for await (const b of source.blocks(chunkSize)) {
     const rows = b.indptr.length - 1;
     for (let r = 0; r < rows; r++) {
       if (plan.cellCondition[b.start + r] < 0) continue;
-      if (!looksLikeCounts(b.values.subarray(b.indptr[r], b.indptr[r + 1]))) return false;
-      seen++;
+      const lo = b.indptr[r];
+      const hi = b.indptr[r + 1];
+      if (counts && !looksLikeCounts(b.values.subarray(lo, hi))) counts = false;
+      let lib = 0;
+      for (let k = lo; k < hi; k++) lib += b.values[k];
+      const f = lib > 0 ? TARGET_SUM / lib : 0;
+      for (let k = lo; k < hi; k++) {
+        const v = b.values[k];
+        if (!(v >= 0 && v < Infinity)) continue; // reported by the main pass
+        raw[b.indices[k]] += v;
+        norm[b.indices[k]] += Math.log1p(v * f);
+      }
+      cells++;
     }
-    if (seen >= COUNT_DETECTION_CELLS) break;
+    if (cells >= COUNT_DETECTION_CELLS) break;
   }
-  return seen > 0;
+  const d = Math.max(1, cells);
+  return { counts: counts && cells > 0, cells, meanAsStored: raw.map((x) => x / d), meanNormalized: norm.map((x) => x / d) };
 }
 
 /**
@@ -143,8 +172,9 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
 
     const mode = args.normalize ?? 'auto';
     let t = Date.now();
-    const counts = mode === 'counts' ? true : mode === 'none' ? false : await detectCounts(source, plan, chunkSize);
-    lap('detect', t);
+    const sample = await sampleCells(source, plan, chunkSize);
+    const counts = mode === 'counts' ? true : mode === 'none' ? false : sample.counts;
+    lap('sample', t);
     log.info('ingest.expression', { normalize: mode, rawCounts: counts, action: counts ? 'normalise each cell to 1e4, then log1p' : 'use values as stored (log-normalised)' });
 
     const G0 = source.genes.length;
@@ -198,19 +228,9 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
     const G = kept.length;
     const perturbed = new Set(plan.conditions.flatMap((c) => c.genes));
 
-    // shift for numerically stable moments: the gene means (from the HVG pass or a sample)
-    t = Date.now();
-    let shift: Float64Array;
-    if (shiftAll) shift = Float64Array.from(kept, (g) => shiftAll![g]);
-    else {
-      const sample = new GeneSumAccumulator(G);
-      for await (const chunk of cellChunks(source, plan, { chunkSize, normalize, geneMap, nGenes: G, librarySize })) {
-        sample.add(chunk);
-        if (sample.cells >= COUNT_DETECTION_CELLS) break;
-      }
-      shift = Float64Array.from(sample.sumLog, (s) => s / Math.max(1, sample.cells));
-    }
-    lap('shift', t);
+    // shift for numerically stable moments: the gene means (from the HVG pass or the sample)
+    const sampleMean = counts ? sample.meanNormalized : sample.meanAsStored;
+    const shift = Float64Array.from(kept, (g) => (shiftAll ? shiftAll[g] : sampleMean[g]));
 
     const result = await replaceDirectory(outDir, async (tmp) => {
       t = Date.now();

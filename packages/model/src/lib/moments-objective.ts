@@ -13,6 +13,8 @@ export interface MomentsObjectiveArgs {
   /** training conditions: row in stats and perturbation-vocabulary indices */
   conditions: { row: number; perturbation: number[] }[];
   batchSize: number;
+  /** passes over the training conditions per epoch (each reshuffled) */
+  passes: number;
   seed: number;
   directionLambda: number;
   directionLoss: DirectionLoss;
@@ -33,8 +35,9 @@ export function momentsObjective(a: MomentsObjectiveArgs): Objective {
   return {
     name: 'moments',
     async epoch(_epoch, run) {
-      const order = rng.shuffle([...a.conditions]);
-      for (const batch of conditionBatches(order, a.batchSize)) {
+      const batches: (typeof a.conditions)[] = [];
+      for (let pass = 0; pass < Math.max(1, a.passes); pass++) batches.push(...conditionBatches(rng.shuffle([...a.conditions]), a.batchSize));
+      for (const batch of batches) {
         const t = stackMoments(batch.map((c) => moments.get(c.row)!));
         const step: StepBatch = {
           perturbations: batch.map((c) => c.perturbation),

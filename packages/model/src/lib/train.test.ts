@@ -4,7 +4,7 @@ import { trainGears, type TrainArgs } from './train.ts';
 import { disposeModel } from './model.ts';
 import { tinyDataset } from './tiny-dataset.test-helper.ts';
 
-const small: Partial<TrainArgs> = { epochs: 4, batchSize: 4, model: { hiddenSize: 16, numGoGnnLayers: 1, numGeneGnnLayers: 1, uncertainty: false, coexpressionQuirk: 'fixed' }, lrGamma: 0.9, learningRate: 5e-3, patience: 10 };
+const small: Partial<TrainArgs> = { epochs: 4, batchSize: 4, model: { hiddenSize: 16, numGoGnnLayers: 1, numGeneGnnLayers: 1, uncertainty: false, coexpressionQuirk: 'fixed' }, lrGamma: 0.9, learningRate: 5e-3, patience: 10, minStepsPerEpoch: 0 };
 
 test('moments training lowers the loss, validates every epoch and is deterministic for a seed', async () => {
   const { inputs } = tinyDataset();
@@ -38,5 +38,13 @@ test('uncertainty head and the tanh direction loss train without diverging', asy
   const { inputs } = tinyDataset();
   const r = await trainGears({ ...small, epochs: 2, directionLoss: 'tanh', model: { ...small.model!, uncertainty: true } }, inputs);
   assert.ok(r.history.every((h) => Number.isFinite(h.trainLoss)));
+  disposeModel(r.model);
+});
+
+test('moments epochs make enough passes over the conditions for minStepsPerEpoch steps', async () => {
+  const { inputs } = tinyDataset();
+  // 10 training conditions (control included) in batches of 4, 4, 2 → 3 steps per pass → 4 passes for ≥ 10 steps
+  const r = await trainGears({ ...small, epochs: 1, minStepsPerEpoch: 10 }, inputs);
+  assert.equal(r.history[0].steps, 12);
   disposeModel(r.model);
 });

@@ -10,7 +10,7 @@ import { DEFAULT_MODEL_CONFIG, type ModelConfig } from './config.ts';
 import { Adam, DEFAULT_ADAM } from './adam.ts';
 import { buildModel, type GearsModel } from './model.ts';
 import { averageMetrics, meanMetrics, type ConditionMetrics } from './metrics.ts';
-import { momentsObjective } from './moments-objective.ts';
+import { conditionBatches, momentsObjective } from './moments-objective.ts';
 import { cellsObjective } from './cells-objective.ts';
 import type { DirectionLoss } from './moments.ts';
 import type { Objective } from './objective.ts';
@@ -24,6 +24,13 @@ export interface TrainArgs {
   epochs: number;
   /** conditions per step (moments) or cells per step (cells) */
   batchSize: number;
+  /**
+   * moments objective: an epoch makes as many (reshuffled) passes over the training conditions as
+   * needed for at least this many optimiser steps (0 = one pass). The reference sees each
+   * condition once per cell per epoch (≈ 50 steps of 32 cells on small sets, ≈ 1,900 on Norman);
+   * one pass over 20 conditions is only 5 steps, too few for StepLR's halving schedule.
+   */
+  minStepsPerEpoch: number;
   learningRate: number;
   weightDecay: number;
   /** element-wise gradient clamp (0 = off) */
@@ -44,12 +51,15 @@ export interface TrainArgs {
   evalBatchSize: number;
 }
 
+export const DEFAULT_MIN_STEPS_PER_EPOCH = 50;
+
 export const DEFAULT_TRAIN_ARGS: TrainArgs = {
   objective: 'moments',
   epochs: 20,
-  // 8 conditions per step: the per-epoch cost is the same as with 32 (one network row per
-  // condition either way) but with 4× the optimiser steps, which StepLR's halving makes scarce
-  batchSize: 8,
+  // 4 conditions per step: the cost of a pass is the same as with 32 (one network row per
+  // condition either way) but with 8× the optimiser steps, which StepLR's halving makes scarce
+  batchSize: 4,
+  minStepsPerEpoch: DEFAULT_MIN_STEPS_PER_EPOCH,
   learningRate: 1e-3,
   weightDecay: DEFAULT_ADAM.weightDecay,
   gradClip: DEFAULT_ADAM.clip,
@@ -171,7 +181,7 @@ export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInput
   const adam = new Adam({ ...DEFAULT_ADAM, weightDecay: args.weightDecay, clip: args.gradClip });
   let objective: Objective;
   if (args.objective === 'moments') {
-    objective = momentsObjective({ stats, conditions: sets.train, batchSize: args.batchSize, seed: args.seed, directionLambda: args.directionLambda, directionLoss: args.directionLoss, uncertaintyReg: args.uncertaintyReg });
+    objective = momentsObjective({ stats, conditions: sets.train, batchSize: args.batchSize, passes: args.minStepsPerEpoch > 0 ? Math.ceil(args.minStepsPerEpoch / conditionBatches(sets.train, args.batchSize).length) : 1, seed: args.seed, directionLambda: args.directionLambda, directionLoss: args.directionLoss, uncertaintyReg: args.uncertaintyReg });
   } else if (args.objective === 'cells') {
     if (!inputs.cellChunks) throw new GearsUsageError('objective cells needs the cells table (inputs.cellChunks)');
     objective = await cellsObjective({ stats, conditions: sets.train, chunks: inputs.cellChunks, batchSize: args.batchSize, seed: args.seed, directionLambda: args.directionLambda, directionLoss: args.directionLoss, uncertaintyReg: args.uncertaintyReg });

@@ -11,7 +11,7 @@ export { openMtxSource, DEFAULT_BARCODE_COLUMNS, DEFAULT_METADATA_NAMES, type Mt
 export { openParquetSource } from './lib/parquet-source.ts';
 export { readMetadataTable, type MetadataTable } from './lib/table.ts';
 export { planCells, DEFAULT_CONDITION_COLUMNS, type CellPlan, type ConditionOptions } from './lib/conditions.ts';
-export { cellChunks, DEFAULT_CHUNK_SIZE, type ChunkOptions } from './lib/chunks.ts';
+export { cellChunks, cellChunks$, DEFAULT_CHUNK_SIZE, type ChunkOptions } from './lib/chunks.ts';
 export { pullObservable } from './lib/pull.ts';
 export { readCellChunks, readCellChunks$, rowsToChunk, type ReadCellsOptions } from './lib/cells-reader.ts';
 export { looksLikeCounts, normalizeCounts, validateBlock, TARGET_SUM, COUNT_DETECTION_CELLS, type NormalizeMode } from './lib/normalize.ts';

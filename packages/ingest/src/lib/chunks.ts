@@ -3,7 +3,9 @@
  * → validated → normalised (when raw counts) → selected genes → `CellChunk`s of at most
  * `chunkSize` cells, in file order.
  */
+import type { Observable } from 'rxjs';
 import type { CellChunk } from '@gears-pipeline/core';
+import { pullObservable } from './pull.ts';
 import type { CellPlan } from './conditions.ts';
 import { normalizeCounts, validateBlock } from './normalize.ts';
 import type { CellSource, RawBlock } from './source.ts';
@@ -71,4 +73,9 @@ function toChunk(block: RawBlock, source: CellSource, plan: CellPlan, names: str
     indptr[++out] = p;
   }
   return { cellIds, conditions, nGenes, indptr, indices, values, librarySize };
+}
+
+/** `cellChunks` as an RxJS Observable that reads the next block only after the previous chunk was delivered. */
+export function cellChunks$(source: CellSource, plan: CellPlan, opts: ChunkOptions): Observable<CellChunk> {
+  return pullObservable(() => cellChunks(source, plan, opts));
 }

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lastValueFrom, toArray } from 'rxjs';
 import { readDatasetStats, silentLogger, type CellChunk } from '@gears-pipeline/core';
-import { cellChunks, openH5adSource, openHdf5, planCells, runIngest, writeH5ad } from '../../index.ts';
+import { cellChunks, cellChunks$, openH5adSource, openHdf5, planCells, runIngest, writeH5ad } from '../../index.ts';
 import { openXMatrix } from './matrix.ts';
 import type { RawBlock } from '../source.ts';
 import { toyCounts } from '../testing/synthetic.ts';
@@ -68,6 +69,14 @@ test('CSR, CSC (gzip) and dense X stream the same cells in bounded chunks', asyn
   assert.equal(csr[0].conditions[0], 'ctrl');
   assert.equal(csr[0].conditions[3], 'G0+G1');
   assert.equal(csr[0].conditions[1], 'G0+ctrl');
+  // the Observable form streams the same chunks
+  const src = await openH5adSource(join(dir, 'csr.h5ad'));
+  try {
+    const chunks = await lastValueFrom(cellChunks$(src, planCells(src, {}, silentLogger), { chunkSize: 16, normalize: 'none' }).pipe(toArray()));
+    assert.deepEqual(Array.from(densify(chunks, toy.nGenes)), Array.from(toy.X));
+  } finally {
+    src.close();
+  }
 });
 
 test('raw counts are normalised to 1e4 + log1p; statistics equal a direct computation', async () => {

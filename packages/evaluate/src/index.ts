@@ -4,7 +4,7 @@
  */
 export type { ModelPredictions, MetricRow } from './lib/types.ts';
 export { AGGREGATE_CONDITION, OVERALL_SUBGROUP, GI_CONDITION, SUBGROUPS } from './lib/types.ts';
-export { evaluate, computeBaselines, alignPredictions, DEFAULT_EVAL_SPLITS, BASELINE_MODELS } from './lib/evaluate.ts';
+export { evaluate, computeBaselines, alignPredictions, scoredModels, evaluatedConditions, giCombinations, DEFAULT_EVAL_SPLITS, BASELINE_MODELS } from './lib/evaluate.ts';
 export type { EvaluateArgs, EvaluateResult, EvaluatedCondition } from './lib/evaluate.ts';
 export { runEvaluate, REPORT_FILE } from './lib/run-evaluate.ts';
 export type { RunEvaluateArgs, RunEvaluateResult } from './lib/run-evaluate.ts';
@@ -19,7 +19,10 @@ export type { GiScores } from './lib/gi/scores.ts';
 export { theilSen2 } from './lib/gi/theil-sen.ts';
 export { distanceCorrelation } from './lib/gi/dcor.ts';
 export { GI_TYPES, giTypeCalls, precisionAtK, PRECISION_K } from './lib/gi/types.ts';
-export { analyseGeneticInteractions, OBSERVED_MODEL } from './lib/gi/analysis.ts';
+export { analyseGeneticInteractions, planGeneticInteractions, assembleGeneticInteractions, OBSERVED_MODEL } from './lib/gi/analysis.ts';
+export { analyseGeneticInteractionsParallel, defaultGiThreads } from './lib/gi/parallel.ts';
+export type { CellValues } from './lib/metrics/cell-values.ts';
+export { cellValueNeeds, collectCellValues } from './lib/metrics/cell-values.ts';
 export type { GiAnalysis, GiRow, GiPrecisionRow } from './lib/gi/analysis.ts';
 export { writeEvaluationTables, PREDICTIONS_COLUMNS, METRICS_COLUMNS, GI_COLUMNS } from './lib/output/tables.ts';
 export { buildReport } from './lib/report/html.ts';

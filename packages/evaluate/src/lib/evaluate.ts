@@ -29,6 +29,8 @@ export interface EvaluateArgs {
   giGeneSet?: readonly string[];
   /** sorted per-cell values of each evaluated condition's DE genes (see metrics/cell-values.ts); enables frac_in_range* */
   cellValues?: CellValues;
+  /** GI analysis computed beforehand (e.g. on worker threads by runEvaluate); computed here when absent */
+  gi?: GiAnalysis;
 }
 
 export interface EvaluatedCondition {
@@ -75,17 +77,34 @@ export function alignPredictions(stats: DatasetStats, p: ModelPredictions, sourc
   return { ...p, genes: names, mean };
 }
 
+/** The non-control conditions of the scored splits that the statistics have. */
+export function evaluatedConditions(stats: DatasetStats, split: readonly SplitAssignment[], splits: readonly string[] = DEFAULT_EVAL_SPLITS): EvaluatedCondition[] {
+  const keep = new Set(splits);
+  const names = new Set(stats.conditions.map((c) => c.name));
+  return split
+    .filter((s) => keep.has(s.split) && s.condition !== CONTROL && names.has(s.condition))
+    .map((s) => ({ condition: s.condition, split: s.split, subgroup: s.subgroup }));
+}
+
+/** The evaluated two-gene combinations (GI analysis). */
+export function giCombinations(evaluated: readonly EvaluatedCondition[]): string[] {
+  return evaluated.filter((e) => conditionGenes(e.condition).length === 2).map((e) => e.condition);
+}
+
+/** The models to score: the given predictions aligned to the dataset genes, plus the baselines unless disabled. */
+export function scoredModels(args: Pick<EvaluateArgs, 'stats' | 'split' | 'predictions' | 'baselines'>): ModelPredictions[] {
+  return [
+    ...args.predictions.map((p) => alignPredictions(args.stats, p)),
+    ...(args.baselines === false ? [] : computeBaselines(args.stats, args.split)),
+  ];
+}
+
 export function evaluate(args: EvaluateArgs): EvaluateResult {
   const { stats, split } = args;
   const evalSplits = new Set(args.splits ?? DEFAULT_EVAL_SPLITS);
   const ci = new Map(stats.conditions.map((c, i) => [c.name, i]));
-  const evaluated: EvaluatedCondition[] = split
-    .filter((s) => evalSplits.has(s.split) && s.condition !== CONTROL && ci.has(s.condition))
-    .map((s) => ({ condition: s.condition, split: s.split, subgroup: s.subgroup }));
-  const models = [
-    ...args.predictions.map((p) => alignPredictions(stats, p)),
-    ...(args.baselines === false ? [] : computeBaselines(stats, split)),
-  ];
+  const evaluated = evaluatedConditions(stats, split, args.splits);
+  const models = scoredModels(args);
   const names = new Set<string>();
   for (const m of models) {
     if (names.has(m.model)) throw new GearsInputError({ file: '(predictions)', field: 'model', problem: `model name ${m.model} is used twice`, fix: 'give each predictions set its own model name' });
@@ -108,8 +127,7 @@ export function evaluate(args: EvaluateArgs): EvaluateResult {
       }
     }
   }
-  const combinations = evaluated.filter((e) => conditionGenes(e.condition).length === 2).map((e) => e.condition);
-  const gi = analyseGeneticInteractions({ stats, combinations, predictions: models, geneSet: args.giGeneSet });
+  const gi = args.gi ?? analyseGeneticInteractions({ stats, combinations: giCombinations(evaluated), predictions: models, geneSet: args.giGeneSet });
   const giRows: MetricRow[] = gi.precision.map((p) => ({
     condition: GI_CONDITION,
     split: [...evalSplits].join('+'),

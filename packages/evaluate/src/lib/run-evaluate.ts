@@ -20,7 +20,8 @@ import {
   type Logger,
   type SplitAssignment,
 } from '@gears-pipeline/core';
-import { evaluate, DEFAULT_EVAL_SPLITS, type EvaluateResult } from './evaluate.ts';
+import { evaluate, evaluatedConditions, giCombinations, scoredModels, DEFAULT_EVAL_SPLITS, type EvaluateResult } from './evaluate.ts';
+import { analyseGeneticInteractionsParallel } from './gi/parallel.ts';
 import { cellValueNeeds, collectCellValues, type CellValues } from './metrics/cell-values.ts';
 import { readCellChunks } from '@gears-pipeline/ingest';
 import { readPredictionsParquet } from './io/predictions.ts';
@@ -56,6 +57,8 @@ export interface RunEvaluateArgs {
    * (frac_in_range*); default: when the file exists
    */
   cellMetrics?: boolean;
+  /** worker threads for the GI fits (default: available cores, ≤ 8; 1 = this thread) */
+  giThreads?: number;
 }
 
 export interface RunEvaluateResult extends EvaluateResult {
@@ -88,7 +91,17 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
     cellValues = await collectCellValues(readCellChunks(args.datasetDir), needs);
     log.info('evaluate.cells_read', { conditions: cellValues.size });
   }
-  const result = evaluate({ stats, split, predictions, baselines: args.baselines, splits: args.splits, giGeneSet, cellValues });
+  // baselines first, so the GI fits of every model can run on worker threads before scoring
+  const models = scoredModels({ stats, split, predictions, baselines: args.baselines });
+  const gi = await analyseGeneticInteractionsParallel({
+    stats,
+    combinations: giCombinations(evaluatedConditions(stats, split, args.splits)),
+    predictions: models,
+    geneSet: giGeneSet,
+    threads: args.giThreads,
+    log,
+  });
+  const result = evaluate({ stats, split, predictions: models, baselines: false, splits: args.splits, giGeneSet, cellValues, gi });
   for (const m of result.missing) log.warn('evaluate.missing_prediction', m);
   for (const s of result.gi.skipped) log.warn('evaluate.gi_skipped', s);
   for (const p of result.predictions) for (const [condition, flag] of p.flags ?? []) log.info('evaluate.baseline_flag', { model: p.model, condition, flag });

@@ -59,17 +59,31 @@ export function giGeneIndices(stats: DatasetStats, geneSet?: readonly string[]):
   return names.map((_, g) => g);
 }
 
-export function analyseGeneticInteractions(args: GiAnalysisArgs): GiAnalysis {
+/** One GI fit to run: the three δ vectors of a combination for one model (or the observed data). */
+export interface GiJob {
+  combination: string;
+  model: string;
+  deltaA: Float64Array;
+  deltaB: Float64Array;
+  deltaAB: Float64Array;
+}
+
+export interface GiPlan {
+  jobs: GiJob[];
+  skipped: GiAnalysis['skipped'];
+  genes: string[];
+}
+
+/** Collects the δ vectors of every (combination, model) to fit; cheap, no fitting. */
+export function planGeneticInteractions(args: GiAnalysisArgs): GiPlan {
   const { stats } = args;
   const G = stats.genes.length;
   const idx = giGeneIndices(stats, args.geneSet);
   const control = row(stats.mean, stats.controlIndex, G);
   const ci = new Map(stats.conditions.map((c, i) => [c.name, i]));
   const delta = (mean: ArrayLike<number>) => Float64Array.from(idx, (g) => mean[g] - control[g]);
-  const rows: GiRow[] = [];
+  const jobs: GiJob[] = [];
   const skipped: GiAnalysis['skipped'] = [];
-  const observed = new Map<string, GiScores>();
-  const perModel = new Map<string, Map<string, GiScores>>();
   for (const combo of args.combinations) {
     const genes = conditionGenes(combo);
     if (genes.length !== 2) {
@@ -84,9 +98,7 @@ export function analyseGeneticInteractions(args: GiAnalysisArgs): GiAnalysis {
       skipped.push({ combination: combo, reason: `observed ${[a, b, combo].filter((c) => !ci.has(c)).join(', ')} missing` });
       continue;
     }
-    const obs = giScores(delta(row(stats.mean, ia, G)), delta(row(stats.mean, ib, G)), delta(row(stats.mean, iab, G)), args.theilSen);
-    observed.set(combo, obs);
-    rows.push({ combination: combo, model: OBSERVED_MODEL, scores: obs, giType: giTypeCalls(obs), nGenes: idx.length });
+    jobs.push({ combination: combo, model: OBSERVED_MODEL, deltaA: delta(row(stats.mean, ia, G)), deltaB: delta(row(stats.mean, ib, G)), deltaAB: delta(row(stats.mean, iab, G)) });
     for (const p of args.predictions) {
       const pa = p.mean.get(a);
       const pb = p.mean.get(b);
@@ -95,15 +107,35 @@ export function analyseGeneticInteractions(args: GiAnalysisArgs): GiAnalysis {
         skipped.push({ combination: combo, reason: `model ${p.model} has no prediction for ${[a, b, combo].filter((c) => !p.mean.has(c)).join(', ')}` });
         continue;
       }
-      const s = giScores(delta(pa), delta(pb), delta(pab), args.theilSen);
-      if (!perModel.has(p.model)) perModel.set(p.model, new Map());
-      perModel.get(p.model)!.set(combo, s);
-      rows.push({ combination: combo, model: p.model, scores: s, giType: giTypeCalls(s), nGenes: idx.length });
+      jobs.push({ combination: combo, model: p.model, deltaA: delta(pa), deltaB: delta(pb), deltaAB: delta(pab) });
     }
   }
+  return { jobs, skipped, genes: idx.map((g) => stats.genes[g].gene) };
+}
+
+/** Turns the fitted scores of a plan (same order as its jobs) into GI rows, types and precision@k. */
+export function assembleGeneticInteractions(plan: GiPlan, scores: readonly GiScores[]): GiAnalysis {
+  const rows: GiRow[] = [];
+  const observed = new Map<string, GiScores>();
+  const perModel = new Map<string, Map<string, GiScores>>();
+  plan.jobs.forEach((job, k) => {
+    const s = scores[k];
+    rows.push({ combination: job.combination, model: job.model, scores: s, giType: giTypeCalls(s), nGenes: plan.genes.length });
+    if (job.model === OBSERVED_MODEL) observed.set(job.combination, s);
+    else {
+      if (!perModel.has(job.model)) perModel.set(job.model, new Map());
+      perModel.get(job.model)!.set(job.combination, s);
+    }
+  });
   const precision: GiPrecisionRow[] = [];
-  for (const [model, scores] of perModel) {
-    for (const r of precisionAtK(observed, scores)) precision.push({ model, ...r });
+  for (const [model, byCombo] of perModel) {
+    for (const r of precisionAtK(observed, byCombo)) precision.push({ model, ...r });
   }
-  return { rows, precision, genes: idx.map((g) => stats.genes[g].gene), skipped };
+  return { rows, precision, genes: plan.genes, skipped: plan.skipped };
+}
+
+/** The whole GI analysis in this thread (see `analyseGeneticInteractionsParallel` for worker threads). */
+export function analyseGeneticInteractions(args: GiAnalysisArgs): GiAnalysis {
+  const plan = planGeneticInteractions(args);
+  return assembleGeneticInteractions(plan, plan.jobs.map((j) => giScores(j.deltaA, j.deltaB, j.deltaAB, args.theilSen)));
 }

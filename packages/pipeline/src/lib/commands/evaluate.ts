@@ -23,6 +23,7 @@ export const evaluateCommand: Command = {
     '  --splits LIST        splits to score, comma-separated (default test,val)',
     '  --partition-by-model write Hive-style <table>/model=<name>/part-0.parquet directories',
     '  --no-baselines       do not compute the baselines',
+    '  --gi-threads N       worker threads for the GI fits (default: one per core, at most 8; 1 = no workers)',
     '',
     'outputs: predictions.parquet, metrics.parquet, gi.parquet, report.html, manifest.json',
     'example: gears evaluate --workspace gears-out --gi-genes data/gi/gears_gi_genes_with_hi_mean.txt',
@@ -37,6 +38,7 @@ export const evaluateCommand: Command = {
     splits: { type: 'string' },
     'partition-by-model': { type: 'boolean' },
     'no-baselines': { type: 'boolean' },
+    'gi-threads': { type: 'string' },
   },
   async run(values, _pos, ctx) {
     const at = (p: unknown) => (p === undefined ? undefined : resolve(ctx.cwd, String(p)));
@@ -46,6 +48,8 @@ export const evaluateCommand: Command = {
     const defaultPred = join(ws, 'predict', 'predictions.parquet');
     const predictionsPath = at(values.predictions) ?? (existsSync(defaultPred) ? defaultPred : undefined);
     if (!predictionsPath) ctx.log.warn('evaluate.no_predictions', { hint: 'only the baselines are scored; pass --predictions <file>' });
+    const giThreads = values['gi-threads'] === undefined ? undefined : Number(values['gi-threads']);
+    if (giThreads !== undefined && !(Number.isInteger(giThreads) && giThreads >= 1)) throw new GearsUsageError(`--gi-threads must be an integer ≥ 1, got ${String(values['gi-threads'])}`);
     await runEvaluate(
       {
         datasetDir: at(values.dataset) ?? join(ws, 'dataset'),
@@ -56,6 +60,7 @@ export const evaluateCommand: Command = {
         splits,
         partitionByModel: Boolean(values['partition-by-model']),
         baselines: !values['no-baselines'],
+        giThreads,
       },
       ctx.log,
     );

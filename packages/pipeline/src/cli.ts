@@ -30,11 +30,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(topUsage() + '\n');
     return name ? 0 : 2;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`gears: unknown command '${name}'\n${topUsage()}\n`);
     return 2;
   }
+  const cmd = await entry.load();
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...cmd.options }, allowPositionals: true, strict: true });

@@ -3,12 +3,22 @@
  * and a CLI flag (`--<section>.<field>`). `gears init` writes it as a commented JSON file; `gears
  * run --config` reads it back, and flags override it.
  *
- * Stage defaults come from the stage packages' own constants, so the CLI of one stage and the
- * pipeline config never disagree.
+ * Defaults equal the stage packages' own (config-schema.test.ts checks it), but are written out
+ * here so that reading a config does not load TensorFlow.js.
  */
-import { DEFAULT_TRAIN_ARGS } from '@gears-pipeline/model';
-
-const T = DEFAULT_TRAIN_ARGS;
+const T = {
+  epochs: 20,
+  batchSize: 4,
+  minStepsPerEpoch: 50,
+  model: { hiddenSize: 64 },
+  learningRate: 1e-3,
+  weightDecay: 5e-4,
+  lrGamma: 0.5,
+  patience: 5,
+  directionLoss: 'reference',
+  directionLambda: 0.1,
+  seed: 1,
+};
 
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'string[]' | 'enum';
 
@@ -58,6 +68,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('train', 'objective', 'enum', 'moments', 'moments: exact expected GEARS loss from statistics; cells: reference per-cell loss', { values: ['moments', 'cells'] }),
   f('train', 'epochs', 'integer', T.epochs, 'maximum epochs', { min: 1 }),
   f('train', 'batchSize', 'integer', T.batchSize, 'conditions per step (moments) or cells per step (cells)', { min: 1 }),
+  f('train', 'minStepsPerEpoch', 'integer', T.minStepsPerEpoch, 'moments: repeat passes over the training conditions until an epoch has this many optimiser steps (StepLR halves the rate every epoch)', { min: 0 }),
   f('train', 'hiddenSize', 'integer', T.model.hiddenSize, 'hidden size H', { min: 2 }),
   f('train', 'lr', 'number', T.learningRate, 'Adam learning rate', { min: 0 }),
   f('train', 'weightDecay', 'number', T.weightDecay, 'L2 weight decay added to the gradient', { min: 0 }),

@@ -158,6 +158,7 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             objective: tr.objective as 'moments',
             epochs: Number(tr.epochs),
             batchSize: Number(tr.batchSize),
+            minStepsPerEpoch: Number(tr.minStepsPerEpoch),
             learningRate: Number(tr.lr),
             weightDecay: Number(tr.weightDecay),
             lrGamma: Number(tr.lrDecay),

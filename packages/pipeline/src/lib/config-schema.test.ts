@@ -1,0 +1,13 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_TRAIN_ARGS } from '@gears-pipeline/model';
+import { defaultConfig } from './config-schema.ts';
+
+test('the pipeline config defaults equal the training defaults of the model package', () => {
+  const t = defaultConfig().train;
+  const d = DEFAULT_TRAIN_ARGS;
+  assert.deepEqual(
+    [t.epochs, t.batchSize, t.hiddenSize, t.lr, t.weightDecay, t.lrDecay, t.patience, t.direction, t.directionLambda, t.seed, t.minStepsPerEpoch],
+    [d.epochs, d.batchSize, d.model.hiddenSize, d.learningRate, d.weightDecay, d.lrGamma, d.patience, d.directionLoss, d.directionLambda, d.seed, d.minStepsPerEpoch],
+  );
+});

@@ -80,7 +80,7 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             outDir: dir('ingest'),
             format: ing.format as 'auto',
             cellMetadata,
-            conditionColumn: String(ing.conditionColumn),
+            conditionColumn: ing.conditionColumn ? String(ing.conditionColumn) : undefined,
             controlLabels: ing.controlLabels as string[],
             separator: String(ing.separator),
             obsFilter: obsFilterRecord(ing.obsFilter as string[]),

@@ -52,27 +52,43 @@ export function* simulatedCellChunks(sim: SimulatedData, chunkCells = DEFAULT_CH
   const drawer = new CellDrawer(sim);
   const nCells = sim.cellCondition.length;
   let capacity = Math.max(1024, Math.ceil(chunkCells * G * sim.args.density * 1.5));
-  let indices = new Int32Array(capacity);
-  let values = new Float32Array(capacity);
+  let scratchIdx = new Int32Array(capacity);
+  let scratchVal = new Float32Array(capacity);
   for (let first = 0; first < nCells; first += chunkCells) {
     const n = Math.min(chunkCells, nCells - first);
     const indptr = new Int32Array(n + 1);
     const librarySize = new Float64Array(n);
     const conditionCodes = sim.cellCondition.slice(first, first + n);
+    // Draw the chunk's cells grouped by condition: each condition's sampling tables then stay in
+    // cache for a run of cells (in file order they would be evicted between cells). Every cell has
+    // its own random stream, so the order of drawing does not change the data.
+    const order = Array.from({ length: n }, (_, c) => c).sort((x, y) => conditionCodes[x] - conditionCodes[y] || x - y);
+    const start = new Int32Array(n);
+    const length = new Int32Array(n);
+    let used = 0;
+    for (const c of order) {
+      if (used + G > capacity) {
+        capacity = Math.max(capacity * 2, used + G);
+        const ni = new Int32Array(capacity);
+        ni.set(scratchIdx.subarray(0, used));
+        scratchIdx = ni;
+        const nv = new Float32Array(capacity);
+        nv.set(scratchVal.subarray(0, used));
+        scratchVal = nv;
+      }
+      const end = drawer.draw(first + c, conditionCodes[c], scratchIdx, scratchVal, used);
+      start[c] = used;
+      length[c] = end - used;
+      librarySize[c] = drawer.lastLibrarySize;
+      used = end;
+    }
+    const indices = new Int32Array(used);
+    const values = new Float32Array(used);
     let nnz = 0;
     for (let c = 0; c < n; c++) {
-      if (nnz + G > capacity) {
-        capacity = Math.max(capacity * 2, nnz + G);
-        const ni = new Int32Array(capacity);
-        ni.set(indices.subarray(0, nnz));
-        indices = ni;
-        const nv = new Float32Array(capacity);
-        nv.set(values.subarray(0, nnz));
-        values = nv;
-      }
-      const end = drawer.draw(first + c, conditionCodes[c], indices, values, nnz);
-      librarySize[c] = drawer.lastLibrarySize;
-      indptr[c + 1] = nnz = end;
+      indices.set(scratchIdx.subarray(start[c], start[c] + length[c]), nnz);
+      values.set(scratchVal.subarray(start[c], start[c] + length[c]), nnz);
+      indptr[c + 1] = nnz += length[c];
     }
     yield {
       firstCell: first,
@@ -81,8 +97,8 @@ export function* simulatedCellChunks(sim: SimulatedData, chunkCells = DEFAULT_CH
       conditionCodes,
       nGenes: G,
       indptr,
-      indices: indices.slice(0, nnz),
-      values: values.slice(0, nnz),
+      indices,
+      values,
       librarySize,
     };
   }

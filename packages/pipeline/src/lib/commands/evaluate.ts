@@ -13,7 +13,7 @@ export const evaluateCommand: Command = {
     'usage: gears evaluate [options]',
     '',
     `  --workspace DIR      workspace (default ${DEFAULT_WORKSPACE}): reads <ws>/dataset, <ws>/split/split.parquet,`,
-    '                       <ws>/predict/predictions.parquet (if present); writes <ws>/evaluate',
+    '                       <ws>/predictions/predictions.parquet (if present); writes <ws>/evaluate',
     '  --dataset DIR        dataset directory written by gears ingest (default <ws>/dataset)',
     '  --split PATH         split: Parquet (condition, split, subgroup) or JSON (default <ws>/split/split.parquet)',
     '  --predictions PATH   predictions Parquet (perturbation, gene, predicted_mean[, model]; several models in one table).',
@@ -45,7 +45,7 @@ export const evaluateCommand: Command = {
     const ws = at(values.workspace ?? DEFAULT_WORKSPACE)!;
     const splits = values.splits === undefined ? undefined : String(values.splits).split(',').map((s) => s.trim()).filter(Boolean);
     for (const s of splits ?? []) if (!['train', 'val', 'test'].includes(s)) throw new GearsUsageError(`--splits takes train, val and/or test, got ${s}`);
-    const defaultPred = join(ws, 'predict', 'predictions.parquet');
+    const defaultPred = join(ws, 'predictions', 'predictions.parquet');
     const predictionsPath = at(values.predictions) ?? (existsSync(defaultPred) ? defaultPred : undefined);
     if (!predictionsPath) ctx.log.warn('evaluate.no_predictions', { hint: 'only the baselines are scored; pass --predictions <file>' });
     const giThreads = values['gi-threads'] === undefined ? undefined : Number(values['gi-threads']);

@@ -94,7 +94,7 @@ export function resolveSimulateArgs(overrides: Partial<SimulateArgs> = {}, prese
 
 function validate(a: SimulateArgs): void {
   const bad = (field: string, problem: string) => {
-    throw new GearsUsageError(`simulate: ${field} ${problem}`);
+    throw new GearsUsageError(`${field} ${problem}`);
   };
   const int = (field: keyof SimulateArgs, min: number) => {
     const v = a[field] as number;

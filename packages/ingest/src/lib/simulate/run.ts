@@ -43,7 +43,7 @@ export const SIMULATED_DATA_FILES = { h5ad: 'perturbseq.h5ad', mtx: 'mtx' } as c
 export async function runSimulate(a: RunSimulateArgs): Promise<RunSimulateResult> {
   const log = a.log ?? silentLogger;
   const format = a.format ?? 'h5ad';
-  if (format !== 'h5ad' && format !== 'mtx') throw new GearsUsageError(`simulate: --format must be h5ad or mtx (got ${format})`);
+  if (format !== 'h5ad' && format !== 'mtx') throw new GearsUsageError(`--format must be h5ad or mtx (got ${format})`);
   const t0 = performance.now();
   const sim = simulatePerturbSeq(a.args ?? {}, a.preset);
   log.info('simulate design', {

@@ -16,7 +16,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const C = data.stats.conditions.length;
   const doubles = data.stats.conditions.filter((c) => c.genes.length === 2).length;
   const epochs = Number(process.env.GEARS_BENCH_EPOCHS ?? 20);
-  const batchSize = Number(process.env.GEARS_BENCH_BATCH ?? 8);
+  const batchSize = Number(process.env.GEARS_BENCH_BATCH ?? 4);
   const args: Partial<TrainArgs> = { epochs, batchSize, patience: epochs };
   const t0 = performance.now();
   const r = await trainGears(args, data);

@@ -166,6 +166,9 @@ export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInput
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TrainArgs>;
   const args: TrainArgs = { ...DEFAULT_TRAIN_ARGS, ...defined, model: { ...DEFAULT_MODEL_CONFIG, ...partial.model } };
   if (defined.batchSize === undefined && args.objective === 'cells') args.batchSize = DEFAULT_CELLS_BATCH_SIZE;
+  if (!(Number.isInteger(args.batchSize) && args.batchSize >= 2)) {
+    throw new GearsUsageError(`batch size must be an integer ≥ 2 (BatchNorm over the conditions of a step needs two rows), got ${args.batchSize}`);
+  }
   const t0 = performance.now();
   const backend = await selectBackend(args.backend, log);
   const { stats } = inputs;

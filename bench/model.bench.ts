@@ -23,8 +23,9 @@ export async function run(): Promise<Record<string, unknown>> {
   const total = (performance.now() - t0) / 1000;
   const nTrain = r.conditions.train.length;
   const steps = r.history[0].steps;
-  // every training condition is one network row once per epoch; the gene part runs once per step
-  const flopsPerEpoch = steps * stepFlops(r.model, 0) + (stepFlops(r.model, nTrain) - stepFlops(r.model, 0));
+  // every training condition is one network row once per pass; the gene part runs once per step
+  const passes = Math.round(steps / Math.ceil(nTrain / batchSize)) || 1;
+  const flopsPerEpoch = steps * stepFlops(r.model, 0) + passes * (stepFlops(r.model, nTrain) - stepFlops(r.model, 0));
   const epochSeconds = r.history.map((h) => h.seconds);
   const meanEpoch = epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length;
   const result: Record<string, unknown> = {

@@ -40,6 +40,10 @@ export interface SimulateArgs {
   dispersion: number;
   /** standard deviation of each regulator's per-cell activity noise (gives co-expression within a condition) */
   regulatorNoise: number;
+  /** cell-state programs (like the cell cycle): modules of well-expressed genes that co-vary from cell to cell */
+  programs: number;
+  /** standard deviation of a cell's program score (on the log scale, times each gene's loading) */
+  programSd: number;
   /** standard deviation of the baseline log-expression across genes */
   baselineSd: number;
   /** cell type label written to `obs.cell_type` */
@@ -64,7 +68,9 @@ export const DEFAULT_SIMULATE_ARGS: SimulateArgs = {
   librarySizeSd: 0.3,
   dispersion: 8,
   regulatorNoise: 0.25,
-  baselineSd: 1.5,
+  programs: 4,
+  programSd: 1,
+  baselineSd: 2,
   cellType: 'K562',
 };
 
@@ -106,6 +112,7 @@ function validate(a: SimulateArgs): void {
   int('singles', 0);
   int('doubles', 0);
   int('propagationSteps', 0);
+  int('programs', 0);
   if (a.singles > a.genes) bad('singles', `(${a.singles}) cannot exceed genes (${a.genes}): each single perturbs a different gene`);
   const pairs = (a.singles * (a.singles - 1)) / 2;
   if (a.doubles > pairs) bad('doubles', `(${a.doubles}) cannot exceed the ${pairs} pairs of the ${a.singles} singles' genes`);

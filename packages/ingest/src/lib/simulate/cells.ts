@@ -39,9 +39,10 @@ interface ConditionSampler {
  * Draws the cells of a simulated experiment in chunks of `chunkCells`, in file order.
  *
  * Cell i (condition k, library size L_i = depth · lognormal) gets for gene g an expected count
- * μ = L_i · p_kg · exp(n_ig − v_g/2), where n_ig is the regulator activity noise of the cell
- * propagated one step (so targets of one regulator co-vary within a condition) and v_g its
- * variance (the correction keeps the mean at L_i · p_kg). Genes with a mean ≥ 0.5 are drawn as
+ * μ = L_i · p_kg · exp(n_ig − v_g/2), where n_ig is the cell's regulator activity noise
+ * propagated one step (so targets of one regulator co-vary within a condition) plus its
+ * cell-state program scores times g's loadings, and v_g its variance (the correction keeps the
+ * mean at L_i · p_kg); both noises act on the negative-binomial genes only. Genes with a mean ≥ 0.5 are drawn as
  * negative binomial (gamma–Poisson, θ_g); the many low genes are drawn as Poisson — for them the
  * μ²/θ over-dispersion is small — by drawing their total and scattering it with an alias table,
  * which costs O(counts), not O(genes). Each cell has its own random stream, so chunking does not
@@ -112,6 +113,11 @@ class CellDrawer {
   private readonly noiseVar: Float64Array;
   private readonly counts: Int32Array;
   private readonly activity: Float64Array;
+  /** program memberships per gene (CSR): program index and loading */
+  private readonly programPtr: Int32Array;
+  private readonly programOf: Int32Array;
+  private readonly programLoading: Float64Array;
+  private readonly programScore: Float64Array;
   private readonly rng = new SeededRandom(0);
   /** total counts of the cell drawn last */
   lastLibrarySize = 0;
@@ -130,6 +136,22 @@ class CellDrawer {
     }
     this.counts = new Int32Array(G);
     this.activity = new Float64Array(net.regulators.length);
+    const progs = sim.programs;
+    const psd = sim.args.programSd;
+    this.programPtr = new Int32Array(G + 1);
+    for (const p of progs) for (const g of p.genes) this.programPtr[g + 1]++;
+    for (let g = 0; g < G; g++) this.programPtr[g + 1] += this.programPtr[g];
+    const fill = this.programPtr.slice(0, G);
+    this.programOf = new Int32Array(this.programPtr[G]);
+    this.programLoading = new Float64Array(this.programPtr[G]);
+    progs.forEach((p, k) =>
+      p.genes.forEach((g, j) => {
+        this.programOf[fill[g]] = k;
+        this.programLoading[fill[g]++] = p.loading[j];
+        this.noiseVar[g] += (p.loading[j] * psd) ** 2;
+      }),
+    );
+    this.programScore = new Float64Array(progs.length);
   }
 
   /** Draws cell `cell` of condition `k`; writes its non-zero genes at `at` onward; returns the new end. */
@@ -145,6 +167,9 @@ class CellDrawer {
     for (let t = 0; t < lowTotal; t++) counts[low.sample(rng)]++;
     const R = activity.length;
     if (noiseSd > 0) for (let r = 0; r < R; r++) activity[r] = noiseSd * rng.normal();
+    const { programScore, programPtr, programOf, programLoading } = this;
+    const psd = sim.args.programSd;
+    for (let k = 0; k < programScore.length; k++) programScore[k] = psd * rng.normal();
     const { high, highProportion } = s;
     const { regulatorOf, inPtr, inEdge, weight, source } = net;
     for (let h = 0; h < high.length; h++) {
@@ -158,6 +183,7 @@ class CellDrawer {
           noise += weight[e] * activity[regulatorOf[source[e]]];
         }
       }
+      for (let j = programPtr[g]; j < programPtr[g + 1]; j++) noise += programLoading[j] * programScore[programOf[j]];
       const mu = lib * highProportion[h] * Math.exp(noise - noiseVar[g] / 2);
       counts[g] += rng.negativeBinomial(mu, sim.dispersion[g]);
     }

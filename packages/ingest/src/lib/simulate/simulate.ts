@@ -45,10 +45,18 @@ export interface SimulatedData {
   depth: number;
   /** condition index of every cell, in file order (shuffled, as in a real experiment) */
   cellCondition: Uint16Array;
+  /** cell-state programs: member genes and their signed loadings */
+  programs: CellProgram[];
+}
+
+/** A cell-state program: its genes' log-expression moves by loading × the cell's program score. */
+export interface CellProgram {
+  genes: Int32Array;
+  loading: Float64Array;
 }
 
 /** Random streams: one per concern, so changing one part of the design leaves the others unchanged. */
-export const STREAM = { genes: 1, network: 2, go: 3, perturbations: 4, interactions: 5, allocation: 6, depth: 7, cells: 8 } as const;
+export const STREAM = { genes: 1, network: 2, go: 3, perturbations: 4, interactions: 5, allocation: 6, depth: 7, cells: 8, programs: 9 } as const;
 
 /** Perturbation efficacy (fraction of the full self shift) is uniform in this range: guides differ. */
 const EFFICACY_RANGE: [number, number] = [0.5, 1];
@@ -168,7 +176,32 @@ export function simulatePerturbSeq(overrides: Partial<SimulateArgs> = {}, preset
 
   const depth = calibrateDepth(proportion.subarray(0, G), dispersion, args);
   const cellCondition = allocateCells(conditions, args, new SeededRandom(args.seed, STREAM.allocation));
-  return { args, geneNames, baseline, dispersion, network, geneOntology, conditions, latentEffect, proportion, depth, cellCondition };
+  const programs = simulatePrograms(baseline, args, new SeededRandom(args.seed, STREAM.programs));
+  return { args, geneNames, baseline, dispersion, network, geneOntology, conditions, latentEffect, proportion, depth, cellCondition, programs };
+}
+
+/** Program genes come from the best-expressed share of genes, where co-variation is measurable. */
+const PROGRAM_GENE_POOL_SHARE = 0.03;
+/** Each program holds this share of the genes (at least 3). */
+const PROGRAM_GENE_SHARE = 0.01;
+const PROGRAM_LOADING_RANGE: [number, number] = [0.6, 1];
+
+/**
+ * Cell-state programs (cell cycle, stress, …): in real data they make groups of well-expressed
+ * genes co-vary within every condition, which is what the co-expression graph picks up. Each
+ * program takes genes from the top 20 % by baseline expression, with loadings ±U(0.6, 1).
+ */
+function simulatePrograms(baseline: Float64Array, args: SimulateArgs, rng: SeededRandom): CellProgram[] {
+  const G = baseline.length;
+  const pool = Array.from({ length: G }, (_, g) => g)
+    .sort((a, b) => baseline[b] - baseline[a] || a - b)
+    .slice(0, Math.max(3, Math.round(G * PROGRAM_GENE_POOL_SHARE)));
+  const size = Math.min(pool.length, Math.max(3, Math.round(G * PROGRAM_GENE_SHARE)));
+  return Array.from({ length: args.programs }, () => {
+    const genes = Int32Array.from(rng.shuffle([...pool]).slice(0, size)).sort();
+    const loading = Float64Array.from(genes, () => (rng.uniform() < 0.8 ? 1 : -1) * rng.range(PROGRAM_LOADING_RANGE[0], PROGRAM_LOADING_RANGE[1]));
+    return { genes, loading };
+  });
 }
 
 /** `n` distinct unordered pairs of the perturbed genes. */

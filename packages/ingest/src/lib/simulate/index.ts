@@ -2,7 +2,7 @@
 export { DEFAULT_SIMULATE_ARGS, SIMULATE_PRESETS, MIN_CELLS_PER_CONDITION, resolveSimulateArgs } from './args.ts';
 export type { SimulateArgs, PerturbationMode } from './args.ts';
 export { simulatePerturbSeq, simulatedGeneNames } from './simulate.ts';
-export type { SimulatedData, SimulatedCondition, SimulatedConditionKind, SimulatedInteraction } from './simulate.ts';
+export type { SimulatedData, SimulatedCondition, SimulatedConditionKind, SimulatedInteraction, CellProgram } from './simulate.ts';
 export type { RegulatoryNetwork } from './network.ts';
 export { simulatedCellChunks, cellBarcode } from './cells.ts';
 export type { SimulatedCellChunk } from './cells.ts';

@@ -42,11 +42,16 @@ interface PendingCell {
   partner: number;
 }
 
-/** FNV-1a of seed and cell id: the fixed control partner of a cell. */
+/** FNV-1a of "seed:cell id" with a murmur3 finaliser: the fixed control partner of a cell. */
 export function pairingHash(seed: number, cellId: string): number {
-  let h = 0x811c9dc5 ^ seed;
+  let h = 0x811c9dc5;
   const s = `${seed}:${cellId}`;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 

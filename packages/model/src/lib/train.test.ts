@@ -34,11 +34,15 @@ test('cells objective trains on streamed paired cells with the same loop', async
   disposeModel(r.model);
 });
 
-test('uncertainty head and the tanh direction loss train without diverging', async () => {
+test('uncertainty head, tanh direction loss and the quirk mode train without diverging', async () => {
   const { inputs } = tinyDataset();
   const r = await trainGears({ ...small, epochs: 2, directionLoss: 'tanh', model: { ...small.model!, uncertainty: true } }, inputs);
   assert.ok(r.history.every((h) => Number.isFinite(h.trainLoss)));
   disposeModel(r.model);
+  // the reference co-expression batching quirk also trains (comparison mode)
+  const q = await trainGears({ ...small, epochs: 1, model: { ...small.model!, coexpressionQuirk: 'reference' } }, inputs);
+  assert.ok(Number.isFinite(q.history[0].trainLoss));
+  disposeModel(q.model);
 });
 
 test('moments epochs make enough passes over the conditions for minStepsPerEpoch steps', async () => {

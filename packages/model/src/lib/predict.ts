@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { conditionName, GearsInputError } from '@gears-pipeline/core';
 import type { GearsModel } from './model.ts';
-import { predictDeltas } from './train.ts';
+import { predictOutputs } from './train.ts';
 
 export interface PerturbationPrediction {
   /** canonical condition name (`A+ctrl`, `A+B`, …) */
@@ -18,6 +18,8 @@ export interface PerturbationPrediction {
   /** per measured gene (model.genes order) */
   predictedMean: Float32Array;
   predictedDelta: Float32Array;
+  /** uncertainty head only: predicted log-variance per gene (lower = more confident) */
+  logVariance?: Float32Array;
 }
 
 export interface PredictOptions {
@@ -83,12 +85,12 @@ export function resolvePerturbations(model: GearsModel, sets: string[][], opts: 
 /** Predicts each perturbation set (eval mode, deterministic). */
 export function predictPerturbations(model: GearsModel, sets: string[][], opts: PredictOptions = {}): PerturbationPrediction[] {
   const pert = resolvePerturbations(model, sets, opts);
-  const deltas = predictDeltas(model, pert);
+  const { delta: deltas, logvar } = predictOutputs(model, pert);
   return pert.map((p, k) => {
     const genes = p.map((i) => model.pertVocabulary[i]);
     const delta = deltas[k];
     const mean = new Float32Array(delta.length);
     for (let g = 0; g < delta.length; g++) mean[g] = model.controlMean[g] + delta[g];
-    return { perturbation: conditionName(genes), genes: [...genes].sort(), predictedMean: mean, predictedDelta: delta };
+    return { perturbation: conditionName(genes), genes: [...genes].sort(), predictedMean: mean, predictedDelta: delta, ...(logvar ? { logVariance: logvar[k] } : {}) };
   });
 }

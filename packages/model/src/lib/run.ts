@@ -206,14 +206,25 @@ export async function runPredict(args: RunPredictArgs, log: Logger = silentLogge
     const preds = predictPerturbations(model, sets, { aliases, source });
     const G = model.genes.length;
     const path = join(outDir, PREDICTIONS_FILE);
+    // uncertainty models add predicted_log_variance (the reference's uncertainty is exp(−logvar))
+    const withUncertainty = preds[0].logVariance !== undefined;
     const w = new ParquetTableWriter(path, [
       { name: 'perturbation', type: 'STRING' },
       { name: 'gene', type: 'STRING' },
       { name: 'predicted_mean', type: 'DOUBLE' },
       { name: 'predicted_delta', type: 'DOUBLE' },
+      ...(withUncertainty ? [{ name: 'predicted_log_variance', type: 'DOUBLE' as const }] : []),
     ]);
     try {
-      for (const p of preds) w.write({ perturbation: new Array(G).fill(p.perturbation), gene: model.genes, predicted_mean: Float64Array.from(p.predictedMean), predicted_delta: Float64Array.from(p.predictedDelta) });
+      for (const p of preds) {
+        w.write({
+          perturbation: new Array(G).fill(p.perturbation),
+          gene: model.genes,
+          predicted_mean: Float64Array.from(p.predictedMean),
+          predicted_delta: Float64Array.from(p.predictedDelta),
+          ...(withUncertainty ? { predicted_log_variance: Float64Array.from(p.logVariance!) } : {}),
+        });
+      }
       w.close();
     } catch (e) {
       w.abort();

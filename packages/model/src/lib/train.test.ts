@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainGears, type TrainArgs } from './train.ts';
 import { disposeModel } from './model.ts';
+import { predictPerturbations } from './predict.ts';
 import { tinyDataset } from './tiny-dataset.test-helper.ts';
 
 const small: Partial<TrainArgs> = { epochs: 4, batchSize: 4, model: { hiddenSize: 16, numGoGnnLayers: 1, numGeneGnnLayers: 1, uncertainty: false, coexpressionQuirk: 'fixed' }, lrGamma: 0.9, learningRate: 5e-3, patience: 10, minStepsPerEpoch: 0 };
@@ -38,6 +39,9 @@ test('uncertainty head, tanh direction loss and the quirk mode train without div
   const { inputs } = tinyDataset();
   const r = await trainGears({ ...small, epochs: 2, directionLoss: 'tanh', model: { ...small.model!, uncertainty: true } }, inputs);
   assert.ok(r.history.every((h) => Number.isFinite(h.trainLoss)));
+  const [p] = predictPerturbations(r.model, [['GENE1', 'GENE2']]);
+  assert.equal(p.logVariance?.length, 24);
+  assert.ok(p.logVariance!.every(Number.isFinite));
   disposeModel(r.model);
   // the reference co-expression batching quirk also trains (comparison mode)
   const q = await trainGears({ ...small, epochs: 1, model: { ...small.model!, coexpressionQuirk: 'reference' } }, inputs);

@@ -140,17 +140,29 @@ export function usableConditions(stats: DatasetStats, split: SplitAssignment[], 
   return sets;
 }
 
-/** Predicted change vectors of conditions in eval mode, in chunks. */
-export function predictDeltas(model: GearsModel, perturbations: number[][], chunk = 32): Float32Array[] {
+/** Predicted change vectors (and log-variances with the uncertainty head) in eval mode, in chunks. */
+export function predictOutputs(model: GearsModel, perturbations: number[][], chunk = 32): { delta: Float32Array[]; logvar?: Float32Array[] } {
   renormEmbeddings(model.params);
-  const out: Float32Array[] = [];
+  const G = model.genes.length;
+  const delta: Float32Array[] = [];
+  const logvar: Float32Array[] = [];
   for (let i = 0; i < perturbations.length; i += chunk) {
     const part = perturbations.slice(i, i + chunk);
-    const flat = tf.tidy(() => forward(model.params, model.graphs, { perturbations: part }, 'eval').delta.dataSync() as Float32Array);
-    const G = model.genes.length;
-    for (let k = 0; k < part.length; k++) out.push(flat.slice(k * G, (k + 1) * G));
+    const [d, lv] = tf.tidy(() => {
+      const out = forward(model.params, model.graphs, { perturbations: part }, 'eval');
+      return [out.delta.dataSync() as Float32Array, out.logvar?.dataSync() as Float32Array | undefined];
+    });
+    for (let k = 0; k < part.length; k++) {
+      delta.push(d.slice(k * G, (k + 1) * G));
+      if (lv) logvar.push(lv.slice(k * G, (k + 1) * G));
+    }
   }
-  return out;
+  return model.params.config.uncertainty ? { delta, logvar } : { delta };
+}
+
+/** Predicted change vectors of conditions in eval mode, in chunks. */
+export function predictDeltas(model: GearsModel, perturbations: number[][], chunk = 32): Float32Array[] {
+  return predictOutputs(model, perturbations, chunk).delta;
 }
 
 function evaluate(model: GearsModel, stats: DatasetStats, conds: UsableCondition[], chunk: number): ConditionMetrics[] {

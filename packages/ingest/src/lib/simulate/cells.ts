@@ -1,6 +1,6 @@
 import type { CellChunk } from '@gears-pipeline/core';
 import { AliasTable, SeededRandom } from './random.ts';
-import { NEGATIVE_BINOMIAL_MIN_MEAN, STREAM, type SimulatedData } from './simulate.ts';
+import { cellNoiseVariance, NEGATIVE_BINOMIAL_MIN_MEAN, STREAM, type SimulatedData } from './simulate.ts';
 
 /** A block of simulated cells: raw integer UMI counts (as float32), CSR over the genes. */
 export interface SimulatedCellChunk extends CellChunk {
@@ -126,18 +126,11 @@ class CellDrawer {
     this.sim = sim;
     const G = sim.geneNames.length;
     const net = sim.network;
-    const sd = sim.args.regulatorNoise;
     this.samplers = new Array(sim.conditions.length);
-    this.noiseVar = new Float64Array(G);
-    for (let g = 0; g < G; g++) {
-      let v = net.regulatorOf[g] >= 0 ? 1 : 0;
-      for (let j = net.inPtr[g]; j < net.inPtr[g + 1]; j++) v += net.weight[net.inEdge[j]] ** 2;
-      this.noiseVar[g] = v * sd * sd;
-    }
+    this.noiseVar = cellNoiseVariance(net, sim.programs, sim.args);
     this.counts = new Int32Array(G);
     this.activity = new Float64Array(net.regulators.length);
     const progs = sim.programs;
-    const psd = sim.args.programSd;
     this.programPtr = new Int32Array(G + 1);
     for (const p of progs) for (const g of p.genes) this.programPtr[g + 1]++;
     for (let g = 0; g < G; g++) this.programPtr[g + 1] += this.programPtr[g];
@@ -148,7 +141,6 @@ class CellDrawer {
       p.genes.forEach((g, j) => {
         this.programOf[fill[g]] = k;
         this.programLoading[fill[g]++] = p.loading[j];
-        this.noiseVar[g] += (p.loading[j] * psd) ** 2;
       }),
     );
     this.programScore = new Float64Array(progs.length);

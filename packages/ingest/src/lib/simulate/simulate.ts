@@ -174,10 +174,28 @@ export function simulatePerturbSeq(overrides: Partial<SimulateArgs> = {}, preset
     for (let g = 0; g < G; g++) proportion[c * G + g] /= sum;
   }
 
-  const depth = calibrateDepth(proportion.subarray(0, G), dispersion, args);
-  const cellCondition = allocateCells(conditions, args, new SeededRandom(args.seed, STREAM.allocation));
   const programs = simulatePrograms(baseline, args, new SeededRandom(args.seed, STREAM.programs));
+  const noise = cellNoiseVariance(network, programs, args);
+  const depth = calibrateDepth(proportion.subarray(0, G), dispersion, noise, args);
+  const cellCondition = allocateCells(conditions, args, new SeededRandom(args.seed, STREAM.allocation));
   return { args, geneNames, baseline, dispersion, network, geneOntology, conditions, latentEffect, proportion, depth, cellCondition, programs };
+}
+
+/**
+ * Variance of each gene's per-cell log-scale noise: its own regulator activity (if a regulator),
+ * its regulators' activity through the edge weights, and its cell-state program loadings.
+ */
+export function cellNoiseVariance(net: RegulatoryNetwork, programs: CellProgram[], args: SimulateArgs): Float64Array {
+  const G = net.regulatorOf.length;
+  const v = new Float64Array(G);
+  const rs = args.regulatorNoise ** 2;
+  for (let g = 0; g < G; g++) {
+    let w2 = net.regulatorOf[g] >= 0 ? 1 : 0;
+    for (let j = net.inPtr[g]; j < net.inPtr[g + 1]; j++) w2 += net.weight[net.inEdge[j]] ** 2;
+    v[g] = w2 * rs;
+  }
+  for (const p of programs) p.genes.forEach((g, j) => (v[g] += (p.loading[j] * args.programSd) ** 2));
+  return v;
 }
 
 /** Program genes come from the best-expressed share of genes, where co-variation is measurable. */
@@ -237,7 +255,10 @@ const DEPTH_QUANTILES = 32;
  * Mean library size at which the expected fraction of non-zero counts in control cells equals
  * `args.density` (bisection on log depth; the expected density rises monotonically with depth).
  */
-function calibrateDepth(p: Float64Array, theta: Float64Array, args: SimulateArgs): number {
+function calibrateDepth(p: Float64Array, theta: Float64Array, noiseVariance: Float64Array, args: SimulateArgs): number {
+  // the per-cell log-normal noise (variance v) adds μ²(e^v − 1) to the variance: fold it into an
+  // effective θ, so the expected share of zeros accounts for it
+  const thetaEff = Float64Array.from(theta, (t, g) => 1 / (1 / t + Math.expm1(noiseVariance[g])));
   const rng = new SeededRandom(args.seed, STREAM.depth);
   const sd = args.librarySizeSd;
   const factors = Array.from({ length: DEPTH_QUANTILES }, () => Math.exp(sd * rng.normal() - (sd * sd) / 2));
@@ -247,7 +268,7 @@ function calibrateDepth(p: Float64Array, theta: Float64Array, args: SimulateArgs
       for (let g = 0; g < p.length; g++) {
         const mu = depth * f * p[g];
         const mean = depth * p[g];
-        nz += mean >= NEGATIVE_BINOMIAL_MIN_MEAN ? 1 - Math.pow(theta[g] / (theta[g] + mu), theta[g]) : -Math.expm1(-mu);
+        nz += mean >= NEGATIVE_BINOMIAL_MIN_MEAN ? 1 - Math.pow(thetaEff[g] / (thetaEff[g] + mu), thetaEff[g]) : -Math.expm1(-mu);
       }
     }
     return nz / (factors.length * p.length);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resourceUsage } from 'node:process';
-import { conditionName, type DatasetStats, type SplitAssignment } from '@gears-pipeline/core';
+import { conditionName, type DatasetStats, type SplitAssignment, mulberry32 } from '@gears-pipeline/core';
 import { evaluate, writeEvaluationTables, buildReport, scoredModels, evaluatedConditions, giCombinations, analyseGeneticInteractionsParallel, defaultGiThreads, type ModelPredictions } from '@gears-pipeline/evaluate';
 
 export const name = 'evaluate';
@@ -19,16 +19,7 @@ const SINGLES = 105;
 const DOUBLES = 179;
 const GI_GENES = 2967;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 export async function run(): Promise<Record<string, unknown>> {
   const rand = rng(3);

@@ -5,7 +5,7 @@
  */
 import { resourceUsage } from 'node:process';
 import os from 'node:os';
-import type { CellChunk } from '@gears-pipeline/core';
+import { mulberry32, type CellChunk } from '@gears-pipeline/core';
 import { BUNDLED_HUMAN_GENE2GO, buildCoexpressionGraph, buildGoGraph, buildVocabulary, readGene2Go } from '@gears-pipeline/graphs';
 
 export const name = 'graphs';
@@ -24,17 +24,7 @@ const P_INACTIVE = (DENSITY - ACTIVE * P_ACTIVE) / (1 - ACTIVE);
 
 const rssMiB = () => Math.round(resourceUsage().maxRSS / 1024);
 
-/** mulberry32: a small seeded generator, enough for synthetic expression */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 export async function* syntheticCells(seed: number): AsyncGenerator<CellChunk> {
   const rand = rng(seed);

@@ -7,3 +7,4 @@ export * from './lib/dataset.ts';
 export * from './lib/graph.ts';
 export * from './lib/log.ts';
 export * from './lib/cells.ts';
+export * from './lib/random.ts';

@@ -9,7 +9,7 @@ import { runEvaluate } from './run-evaluate.ts';
 import { additiveBaseline } from './baselines/simple.ts';
 import { toyStats, TOY_SPLIT } from './testing/toy-data.ts';
 import { renderInChromium, findChromium } from './testing/chromium.ts';
-import { mulberry32 } from './gi/theil-sen.ts';
+import { mulberry32 } from '@gears-pipeline/core';
 
 const { stats } = toyStats();
 const G = stats.genes.length;

@@ -1,19 +1,18 @@
+import { mulberry32 } from '@gears-pipeline/core';
+
 /**
  * A small seeded pseudo-random generator (mulberry32) so initialisation, batch order and cell
  * pairing are reproducible for a given seed, independent of tfjs' global random state.
  */
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
   private spare: number | null = null;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.draw = mulberry32(seed);
   }
   /** uniform in [0, 1) */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
   /** uniform in [lo, hi) */
   uniform(lo: number, hi: number): number {

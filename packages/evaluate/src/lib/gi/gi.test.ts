@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mulberry32, solve2, spatialMedian2, theilSen2 } from './theil-sen.ts';
+import { mulberry32 } from '@gears-pipeline/core';
+import { solve2, spatialMedian2, theilSen2 } from './theil-sen.ts';
 import { distanceCorrelation, giDistanceCorrelations } from './dcor.ts';
 import { giScores } from './scores.ts';
 import { giTypeCalls, precisionAtK } from './types.ts';

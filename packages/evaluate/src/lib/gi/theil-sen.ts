@@ -7,6 +7,7 @@
  * the coefficients are the spatial median of the solutions (modified Weiszfeld iteration,
  * started at their mean, stopping when the squared step is below tol², at most maxIter steps).
  */
+import { mulberry32 } from '@gears-pipeline/core';
 
 export const THEIL_SEN_MAX_SUBPOPULATION = 100_000;
 /** GEARS passes max_iter=1000 to TheilSenRegressor (sklearn's default would be 300). */
@@ -157,14 +158,3 @@ function weiszfeldStep(points: Float64Array, x: [number, number]): [number, numb
   return [move * nx + keep * x[0], move * ny + keep * x[1]];
 }
 
-/** Small seeded PRNG (mulberry32) returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

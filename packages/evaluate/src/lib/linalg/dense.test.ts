@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addRidge, gram, inverseSPD, matmul, matrix, symmetricEigen, transpose } from './dense.ts';
-import { mulberry32 } from '../gi/theil-sen.ts';
+import { mulberry32 } from '@gears-pipeline/core';
 
 function randomMatrix(r: number, c: number, seed: number) {
   const rand = mulberry32(seed);

@@ -5,7 +5,7 @@ import { conditionMetrics } from './condition-metrics.ts';
 import { metricContext, observedCondition } from './context.ts';
 import { aggregateMetrics } from './aggregate.ts';
 import { toyStats, TOY_SPLIT } from '../testing/toy-data.ts';
-import { mulberry32 } from '../gi/theil-sen.ts';
+import { mulberry32 } from '@gears-pipeline/core';
 import type { MetricRow } from '../types.ts';
 
 const { stats, conditions } = toyStats();

@@ -4,7 +4,7 @@
  * perturbation), returned both as cells (for independent checks) and as DatasetStats.
  */
 import type { SplitAssignment } from '@gears-pipeline/core';
-import { mulberry32 } from '../gi/theil-sen.ts';
+import { mulberry32 } from '@gears-pipeline/core';
 import { statsFromDense, type DenseCondition } from './dense-stats.ts';
 
 export const TOY_GENES = Array.from({ length: 60 }, (_, g) => `G${String(g).padStart(2, '0')}`);

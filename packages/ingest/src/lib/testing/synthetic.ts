@@ -1,3 +1,5 @@
+import { mulberry32 } from '@gears-pipeline/core';
+
 /**
  * Small deterministic Perturb-seq-like data for the ingest tests: raw counts with a control
  * group and a few single / double perturbations that shift some genes.
@@ -13,17 +15,8 @@ export interface ToyData {
   condition: string[];
 }
 
-/** A seeded PRNG (mulberry32), so tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (core's mulberry32), so tests are reproducible. */
+export const rng = mulberry32;
 
 function poisson(r: () => number, lambda: number): number {
   const L = Math.exp(-lambda);

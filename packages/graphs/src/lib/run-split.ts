@@ -10,19 +10,12 @@ import { readSplit, writeSplit, SPLIT_FILE } from './split/split-io.ts';
 
 export const DEFAULT_WORKSPACE = 'gears-out';
 
-export interface SplitArgs extends Omit<VocabularyArgs, 'dataset'> {
+/** The split options of `makeSplit` (documented there), plus where to read and write. */
+export interface SplitArgs extends Omit<VocabularyArgs, 'dataset'>, Omit<SplitOptions, 'custom'> {
   /** workspace directory (default gears-out): dataset from <ws>/dataset, output to <ws>/split */
   workspace?: string;
   dataset?: string;
   outDir?: string;
-  split?: SplitType;
-  seed?: number;
-  trainGeneSetSize?: number;
-  comboSeen2TrainFrac?: number;
-  testFraction?: number;
-  valFraction?: number;
-  /** single / combo_seen* / no_test: draw with replacement like the reference (default true) */
-  withReplacement?: boolean;
   /** for split 'custom': JSON ({train, val, test}) or Parquet (condition, split, subgroup) */
   splitFile?: string;
   /** rerun even when the manifest says the output is current */

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DATASET_FILES, GearsUsageError, PACKAGE_VERSION, manifestIsCurrent, readManifest, sha256File, silentLogger, writeManifest, type Logger, type SplitAssignment, type StageManifest } from '@gears-pipeline/core';
 import { loadDatasetVocabulary, type VocabularyArgs } from './dataset-vocabulary.ts';
-import { makeSplit, type SplitOptions, type SplitResult, type SplitType } from './split/make-split.ts';
+import { makeSplit, type SplitOptions, type SplitResult } from './split/make-split.ts';
 import { readSplit, writeSplit, SPLIT_FILE } from './split/split-io.ts';
 
 export const DEFAULT_WORKSPACE = 'gears-out';

@@ -1,6 +1,6 @@
 /**
  * Test/measurement helper (not exported): the Norman 2019 GI check. Computes our GI scores
- * from the whole-screen pseudobulk log fold-changes (data/gi/lfc.tsv.gz; δ = LFC vs control)
+ * from the whole-screen pseudobulk log fold-changes (data/norman2019-pseudobulk/lfc.tsv.gz; δ = LFC vs control)
  * for every double whose two singles were measured, and joins them with Norman et al.'s own
  * fits (data/gi/norman_regr_fits_final.tsv.gz, `name` = A_B in either order).
  */
@@ -22,8 +22,9 @@ function readTsvGz(path: string): { header: string[]; rows: string[][] } {
   return { header: lines[0].split('\t'), rows: lines.slice(1).map((l) => l.split('\t')) };
 }
 
-export function compareWithNormanFits(dataDir: string, opts: { geneSet?: 'hi_mean' | 'all'; limit?: number } = {}): NormanGiComparison {
-  const lfc = readTsvGz(`${dataDir}/lfc.tsv.gz`);
+export function compareWithNormanFits(dataDir: string, opts: { geneSet?: 'hi_mean' | 'all'; limit?: number; lfcPath?: string } = {}): NormanGiComparison {
+  // the pseudobulk table is bundled once, as the ingest example data, beside data/gi
+  const lfc = readTsvGz(opts.lfcPath ?? `${dataDir}/../norman2019-pseudobulk/lfc.tsv.gz`);
   const fits = readTsvGz(`${dataDir}/norman_regr_fits_final.tsv.gz`);
   const genes = lfc.header.slice(5);
   let keep = genes.map((_, g) => g);

@@ -11,7 +11,13 @@
  * M2..M4), so variance = m2/n and shards merge exactly. t is the Welch t statistic of the
  * condition against control (ddof 1, NaN → 0); de_rank is the 0-based position of the gene in the
  * condition's ranking by |t| (-1 for control).
+ *
+ * Pseudobulk datasets (ingest format `pseudobulk`: one mean or log-fold-change profile per
+ * condition, no cells) have no cells.parquet (`datasetHasCells` is false, and the manifest notes
+ * say `pseudobulk: true`); their m2 = m3 = m4 = 0 and t = 0 (no within-condition variance), and
+ * de_rank ranks genes by |mean − control mean| instead of |t|.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readParquetColumns, writeParquetTable, type ParquetColumnSpec } from './parquet.ts';
 import { CONTROL, conditionGenes } from './condition.ts';
@@ -97,6 +103,11 @@ export interface DatasetStats {
   t: Float64Array;
   /** 0-based rank of gene g in condition c's |t| ranking; -1 for control */
   deRank: Int32Array;
+}
+
+/** Whether the dataset directory holds cells (cells.parquet); pseudobulk datasets do not. */
+export function datasetHasCells(dir: string): boolean {
+  return existsSync(join(dir, DATASET_FILES.cells));
 }
 
 export function geneNames(s: DatasetStats): string[] {

@@ -197,6 +197,12 @@ export async function parquetKeyValues(path: string): Promise<Record<string, str
   return out;
 }
 
+/** Top-level column names of a Parquet file, from its footer only. */
+export async function parquetColumnNames(path: string): Promise<string[]> {
+  const { metadata } = await openParquet(path);
+  return parquetSchema(metadata).children.map((c) => c.element.name);
+}
+
 /**
  * Reads whole columns (optionally a row range) as arrays, column-major. Suited to the tables
  * the stages exchange; for cell tables use `scanParquetRows` to stream.

@@ -27,7 +27,7 @@ import {
 } from '@gears-pipeline/core';
 import { cellChunks, DEFAULT_CHUNK_SIZE } from './chunks.ts';
 import { planCells, type CellPlan } from './conditions.ts';
-import { detectFormat, type InputFormat } from './detect.ts';
+import { resolveFormat, type InputFormat } from './detect.ts';
 import { openH5adSource } from './h5ad/reader.ts';
 import { openMtxSource } from './mtx/reader.ts';
 import { COUNT_DETECTION_CELLS, TARGET_SUM, looksLikeCounts, type NormalizeMode } from './normalize.ts';
@@ -36,6 +36,8 @@ import { ThreadedCellsWriter } from './cells-writer.ts';
 import { openParquetSource } from './parquet-source.ts';
 import type { CellSource } from './source.ts';
 import { buildDatasetStats } from './stats/dataset.ts';
+import { runPseudobulkIngest } from './pseudobulk/ingest.ts';
+import type { PseudobulkKind } from './pseudobulk/options.ts';
 import { GeneSumAccumulator, highlyVariableGenes } from './stats/hvg.ts';
 import { MomentAccumulator } from './stats/moments.ts';
 
@@ -46,7 +48,7 @@ export const WRITER_THREAD_MIN_CELLS = 20_000;
 export const LIBRARY_SIZE_COLUMNS = ['ncounts', 'n_counts', 'total_counts', 'nCount_RNA', 'UMI_count'];
 
 export interface IngestArgs {
-  /** .h5ad file, 10x directory / matrix.mtx[.gz], or cells.parquet (directory or file) */
+  /** .h5ad file, 10x directory / matrix.mtx[.gz], cells.parquet (directory or file), or a pseudobulk table (.tsv/.csv[.gz]/.parquet) */
   input: string;
   /** dataset directory to write (replaced atomically); default gears-out/dataset */
   outDir?: string;
@@ -71,10 +73,23 @@ export interface IngestArgs {
   minCells?: number;
   /** write cells.parquet on a worker thread; default: when there are ≥ WRITER_THREAD_MIN_CELLS cells */
   writerThread?: boolean;
+  /** pseudobulk tables: values are log fold changes (`lfc`), mean expression (`mean`) or decided from the control row (`auto`, default) */
+  pseudobulkKind?: PseudobulkKind;
+  /** pseudobulk tables: column with each row's cell count (default n_cells when present, else 1 cell per row) */
+  nCellsColumn?: string;
+  /** pseudobulk tables: exactly these columns are genes (default: every numeric column that is not metadata) */
+  geneColumns?: string[];
+  /** pseudobulk tables: columns that are metadata even when numeric */
+  metadataColumns?: string[];
 }
 
 export interface IngestResult {
   outDir: string;
+  /** the input format read */
+  format: InputFormat;
+  /** pseudobulk input: the kind the values were read as */
+  pseudobulkKind?: 'lfc' | 'mean';
+  /** cells ingested (0 for a pseudobulk table) */
   nCells: number;
   nGenes: number;
   nConditions: number;
@@ -89,11 +104,12 @@ export interface IngestResult {
 
 /** Opens the input in its format as a CellSource. */
 export async function openCellSource(args: IngestArgs, log: Logger = silentLogger): Promise<CellSource> {
-  const format = !args.format || args.format === 'auto' ? detectFormat(args.input) : args.format;
+  const format = await resolveFormat(args.input, args.format ?? 'auto');
+  if (format === 'pseudobulk') throw new GearsUsageError(`${args.input} is a pseudobulk table (no cells); read it with runIngest or readPseudobulkStats`);
   if (format === 'h5ad') return openH5adSource(args.input, { geneColumn: args.geneColumn });
   if (format === 'mtx') return openMtxSource(args.input, { cellMetadata: args.cellMetadata, barcodeColumn: args.barcodeColumn, geneColumn: args.geneColumn }, log);
   if (format === 'parquet') return openParquetSource(args.input);
-  throw new GearsUsageError(`unknown --format ${String(format)} (expected auto, h5ad, mtx or parquet)`);
+  throw new GearsUsageError(`unknown --format ${String(format)} (expected auto, h5ad, mtx, parquet or pseudobulk)`);
 }
 
 function inputFiles(source: CellSource, args: IngestArgs): string[] {
@@ -162,6 +178,7 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
   const outDir = resolve(args.outDir ?? DEFAULT_OUT_DIR);
   const chunkSize = args.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!(chunkSize >= 1)) throw new GearsUsageError(`--chunk-size must be a positive integer, got ${args.chunkSize}`);
+  if ((await resolveFormat(args.input, args.format ?? 'auto')) === 'pseudobulk') return runPseudobulkIngest(args, outDir, log);
   const source = await openCellSource(args, log);
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number) => (timings[name] = (Date.now() - since) / 1000);
@@ -306,6 +323,7 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
     log.info('ingest.done', { out: outDir, cells: plan.nKept, genes: G, conditions: plan.conditions.length, seconds: result.seconds });
     return {
       outDir,
+      format: source.format,
       nCells: plan.nKept,
       nGenes: G,
       nConditions: plan.conditions.length,

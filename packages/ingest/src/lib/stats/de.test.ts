@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rankByAbsT, welchT } from '../../index.ts';
+import { rankByAbsDelta, rankByAbsT, welchT } from '../../index.ts';
 
 test('Welch t with ddof-1 variances, as scipy ttest_ind(equal_var=False)', () => {
   // a = [1, 2, 3, 4] (mean 2.5, M2 5), b = [2, 4, 6] (mean 4, M2 8)
@@ -14,4 +14,8 @@ test('Welch t with ddof-1 variances, as scipy ttest_ind(equal_var=False)', () =>
 
 test('genes rank by |t| descending, ties by position', () => {
   assert.deepEqual(Array.from(rankByAbsT([0.5, -3, 0, 3, Infinity, 0])), [3, 1, 4, 2, 0, 5]);
+});
+
+test('without variance (pseudobulk), genes rank by |mean − control| descending, ties by position', () => {
+  assert.deepEqual(Array.from(rankByAbsDelta([1, 0, 2, 4], [1, 3, 0, 1])), [3, 0, 2, 1]);
 });

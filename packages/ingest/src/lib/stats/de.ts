@@ -23,3 +23,13 @@ export function rankByAbsT(t: ArrayLike<number>): Int32Array {
   for (let i = 0; i < G; i++) rank[order[i]] = i;
   return rank;
 }
+
+/**
+ * The DE ranking of a profile without within-condition variance (pseudobulk means or log fold
+ * changes, where Welch's t is undefined): 0-based rank of each gene by |mean − control mean|
+ * descending, ties by gene position — the same ordering rule as `rankByAbsT`.
+ */
+export function rankByAbsDelta(mean: ArrayLike<number>, control: ArrayLike<number>): Int32Array {
+  if (mean.length !== control.length) throw new Error(`rankByAbsDelta: ${mean.length} values, ${control.length} control values`);
+  return rankByAbsT(Float64Array.from(mean, (v, g) => v - control[g]));
+}

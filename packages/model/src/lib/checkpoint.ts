@@ -17,11 +17,25 @@ import { join } from 'node:path';
 import { GearsInputError, PACKAGE_VERSION, readParquetColumns, temporaryPath, writeParquetTable, type GeneGraph } from '@gears-pipeline/core';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from './config.ts';
 import { buildModel, type GearsModel } from './model.ts';
+import type { Composition } from './composition.ts';
 import { createParams, paramSpecs, snapshotParams } from './params.ts';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 export const CHECKPOINT_FILES = { meta: 'checkpoint.json', weights: 'weights.bin', coexpression: 'coexpression.parquet', go: 'go.parquet' } as const;
 const CONTROL_MEAN = 'control_mean';
+const COMPOSITION_WEIGHTS = 'composition_gene_weights';
+const COMPOSITION_SINGLES = 'composition_singles';
+
+/** checkpoint.json's record of a composition (the arrays live in weights.bin) */
+export interface CompositionMeta {
+  global_weight: number;
+  interaction_weight: number;
+  /** relative ridge strength; null = one global weight (Infinity in memory) */
+  ridge: number | null;
+  n_combinations: number;
+  /** perturbed genes whose measured single effect is stored, in the row order of composition_singles */
+  single_genes: string[];
+}
 
 export interface WeightEntry {
   name: string;
@@ -42,6 +56,8 @@ export interface CheckpointMeta {
   weights: { file: string; sha256: string; floats: number; index: WeightEntry[] };
   input_hashes: Record<string, string>;
   summary: Record<string, unknown>;
+  /** present when combinations are composed from single effects */
+  composition?: CompositionMeta;
 }
 
 export interface SaveOptions {
@@ -76,6 +92,27 @@ export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions
   }
   index.push({ name: CONTROL_MEAN, shape: [model.controlMean.length], offset });
   offset += model.controlMean.length;
+  const c = model.composition;
+  let composition: CompositionMeta | undefined;
+  if (c) {
+    const G = model.genes.length;
+    const singleIdx = [...c.singles.keys()].sort((a, b) => a - b);
+    const singles = new Float32Array(singleIdx.length * G);
+    singleIdx.forEach((p, k) => singles.set(c.singles.get(p)!, k * G));
+    values.set(COMPOSITION_WEIGHTS, c.geneWeights);
+    values.set(COMPOSITION_SINGLES, singles);
+    index.push({ name: COMPOSITION_WEIGHTS, shape: [G], offset });
+    offset += G;
+    index.push({ name: COMPOSITION_SINGLES, shape: [singleIdx.length, G], offset });
+    offset += singles.length;
+    composition = {
+      global_weight: c.globalWeight,
+      interaction_weight: c.interactionWeight,
+      ridge: Number.isFinite(c.ridge) ? c.ridge : null,
+      n_combinations: c.nCombinations,
+      single_genes: singleIdx.map((p) => model.pertVocabulary[p]),
+    };
+  }
   const all = new Float32Array(offset);
   for (const e of index) all.set(values.get(e.name)!, e.offset);
   const bytes = new Uint8Array(all.buffer);
@@ -90,6 +127,7 @@ export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions
     weights: { file: CHECKPOINT_FILES.weights, sha256: createHash('sha256').update(bytes).digest('hex'), floats: offset, index },
     input_hashes: opts.inputHashes ?? {},
     summary: opts.summary ?? {},
+    ...(composition ? { composition } : {}),
   };
   const tmp = temporaryPath(dir);
   mkdirSync(tmp, { recursive: true });
@@ -181,5 +219,32 @@ export async function loadCheckpoint(dir: string): Promise<{ model: GearsModel; 
   const params = createParams(meta.model_config, G, P, 0, values);
   const coex = await readGraph(join(dir, CHECKPOINT_FILES.coexpression), meta.genes);
   const go = await readGraph(join(dir, CHECKPOINT_FILES.go), meta.pert_vocabulary);
-  return { model: buildModel(params, meta.genes, meta.pert_vocabulary, coex, go, Float32Array.from(controlMean)), meta };
+  const model = buildModel(params, meta.genes, meta.pert_vocabulary, coex, go, Float32Array.from(controlMean));
+  if (meta.composition) model.composition = readComposition(meta.composition, values, meta, metaPath);
+  return { model, meta };
+}
+
+function readComposition(c: CompositionMeta, values: Map<string, Float32Array>, meta: CheckpointMeta, metaPath: string): Composition {
+  const G = meta.genes.length;
+  const weights = values.get(COMPOSITION_WEIGHTS);
+  const singles = values.get(COMPOSITION_SINGLES);
+  if (!weights || weights.length !== G || !singles || singles.length !== c.single_genes.length * G) {
+    throw new GearsInputError({ file: metaPath, field: 'composition', problem: `needs ${COMPOSITION_WEIGHTS} [${G}] and ${COMPOSITION_SINGLES} [${c.single_genes.length} × ${G}] in the weights index`, fix: 'the checkpoint is inconsistent; retrain with gears train' });
+  }
+  const pidx = new Map(meta.pert_vocabulary.map((g, i) => [g, i]));
+  const map = new Map<number, Float32Array>();
+  c.single_genes.forEach((gene, k) => {
+    const p = pidx.get(gene);
+    if (p === undefined) throw new GearsInputError({ file: metaPath, field: 'composition.single_genes', problem: `gene ${gene} is not in pert_vocabulary`, fix: 'the checkpoint is inconsistent; retrain with gears train' });
+    map.set(p, Float32Array.from(singles.subarray(k * G, (k + 1) * G)));
+  });
+  return {
+    singles: map,
+    geneWeights: Float32Array.from(weights),
+    globalWeight: c.global_weight,
+    interactionWeight: c.interaction_weight,
+    ridge: c.ridge ?? Infinity,
+    nCombinations: c.n_combinations,
+    selection: [],
+  };
 }

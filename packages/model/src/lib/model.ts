@@ -4,6 +4,7 @@
  */
 import { GearsInputError, type GeneGraph } from '@gears-pipeline/core';
 import type { ModelConfig } from './config.ts';
+import type { Composition } from './composition.ts';
 import { disposeParams, type GearsParams } from './params.ts';
 import { gcnNormalize, type PreparedGraphs } from './network.ts';
 
@@ -19,6 +20,8 @@ export interface GearsModel {
   graphs: PreparedGraphs;
   /** mean expression over all control cells (the residual for mean predictions) */
   controlMean: Float32Array;
+  /** present when combinations are composed from single effects (train composition `singles`) */
+  composition?: Composition;
 }
 
 /**

@@ -12,6 +12,7 @@ import { buildModel, type GearsModel } from './model.ts';
 import { averageMetrics, meanMetrics, type ConditionMetrics } from './metrics.ts';
 import { conditionBatches, momentsObjective } from './moments-objective.ts';
 import { cellsObjective } from './cells-objective.ts';
+import { COMPOSITION_NAMES, composedDeltas, fitComposition, type CompositionName, type NetworkDeltas } from './composition.ts';
 import type { DirectionLoss } from './moments.ts';
 import type { Objective } from './objective.ts';
 import { forward, renormEmbeddings, updateRunningStats, type BatchStats } from './network.ts';
@@ -49,6 +50,12 @@ export interface TrainArgs {
   uncertaintyReg: number;
   /** conditions per forward pass when evaluating */
   evalBatchSize: number;
+  /**
+   * How combinations are predicted: 'network' (reference GEARS: the fused perturbation embedding)
+   * or 'singles' (sum of single-gene effects with fitted per-gene weights plus the network's
+   * interaction term; see composition.ts).
+   */
+  composition: CompositionName;
 }
 
 export const DEFAULT_MIN_STEPS_PER_EPOCH = 50;
@@ -73,6 +80,7 @@ export const DEFAULT_TRAIN_ARGS: TrainArgs = {
   model: DEFAULT_MODEL_CONFIG,
   uncertaintyReg: 1,
   evalBatchSize: 32,
+  composition: 'network',
 };
 
 /** cells per step of the `cells` objective when no batch size is given (the reference tutorials' 32) */
@@ -140,8 +148,8 @@ export function usableConditions(stats: DatasetStats, split: SplitAssignment[], 
   return sets;
 }
 
-/** Predicted change vectors (and log-variances with the uncertainty head) in eval mode, in chunks. */
-export function predictOutputs(model: GearsModel, perturbations: number[][], chunk = 32): { delta: Float32Array[]; logvar?: Float32Array[] } {
+/** The network's own change vectors (and log-variances with the uncertainty head) in eval mode, in chunks. */
+export function networkOutputs(model: GearsModel, perturbations: number[][], chunk = 32): { delta: Float32Array[]; logvar?: Float32Array[] } {
   renormEmbeddings(model.params);
   const G = model.genes.length;
   const delta: Float32Array[] = [];
@@ -158,6 +166,17 @@ export function predictOutputs(model: GearsModel, perturbations: number[][], chu
     }
   }
   return model.params.config.uncertainty ? { delta, logvar } : { delta };
+}
+
+/**
+ * Predicted change vectors (and log-variances with the uncertainty head) in eval mode: the
+ * network's, or composed from single effects when the model carries a composition.
+ */
+export function predictOutputs(model: GearsModel, perturbations: number[][], chunk = 32): { delta: Float32Array[]; logvar?: Float32Array[] } {
+  const out = networkOutputs(model, perturbations, chunk);
+  if (!model.composition) return out;
+  const net: NetworkDeltas = (p) => networkOutputs(model, p, chunk).delta;
+  return { ...out, delta: composedDeltas(model.composition, net, perturbations, model.genes.length) };
 }
 
 /** Predicted change vectors of conditions in eval mode, in chunks. */
@@ -181,6 +200,7 @@ export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInput
   if (!(Number.isInteger(args.batchSize) && args.batchSize >= 2)) {
     throw new GearsUsageError(`batch size must be an integer ≥ 2 (BatchNorm over the conditions of a step needs two rows), got ${args.batchSize}`);
   }
+  if (!COMPOSITION_NAMES.includes(args.composition)) throw new GearsUsageError(`unknown composition '${String(args.composition)}'. Use ${COMPOSITION_NAMES.join(' or ')}`);
   const t0 = performance.now();
   const backend = await selectBackend(args.backend, log);
   const { stats } = inputs;
@@ -246,6 +266,11 @@ export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInput
   }
   if (bestWeights) restoreParams(params, bestWeights);
   adam.dispose();
+  if (args.composition === 'singles') {
+    model.composition = fitComposition((p) => networkOutputs(model, p, args.evalBatchSize).delta, stats, sets);
+    const c = model.composition;
+    log.info('composition_fitted', { combinations: c.nCombinations, singles: c.singles.size, globalWeight: c.globalWeight, ridge: c.ridge, interactionWeight: c.interactionWeight });
+  }
   const test = evaluate(model, stats, sets.test, args.evalBatchSize);
   const seconds = (performance.now() - t0) / 1000;
   log.info('train_done', { bestEpoch, bestValMseDe: best, testMseDe: averageMetrics(test).mseDe, seconds });

@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatasetStats } from '@gears-pipeline/core';
+import { composedDeltas, fitComposition, type CompositionCondition, type NetworkDeltas } from './composition.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { predictPerturbations } from './predict.ts';
+import { trainGears } from './train.ts';
+import { disposeModel } from './model.ts';
+import { tinyDataset } from './tiny-dataset.test-helper.ts';
+import { mulberry32 } from '@gears-pipeline/core';
+
+/** Pseudobulk-style statistics: control 0, singles = effect, doubles = weight · (a + b) + noise. */
+function subAdditive(weight: number, G = 30, nGenes = 8, seed = 3) {
+  const rand = mulberry32(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const effect = Array.from({ length: nGenes }, () => Array.from({ length: G }, normal));
+  const rows: { name: string; genes: number[] }[] = [{ name: 'ctrl', genes: [] }];
+  for (let a = 0; a < nGenes; a++) rows.push({ name: `P${a}+ctrl`, genes: [a] });
+  for (let a = 0; a < nGenes; a++) for (let b = a + 1; b < nGenes; b++) rows.push({ name: `P${a}+P${b}`, genes: [a, b] });
+  const mean = new Float64Array(rows.length * G);
+  rows.forEach((r, c) => {
+    for (let g = 0; g < G; g++) {
+      const sum = r.genes.reduce((acc, p) => acc + effect[p][g], 0);
+      mean[c * G + g] = r.genes.length >= 2 ? weight * sum + 0.01 * normal() : sum;
+    }
+  });
+  const z = () => new Float64Array(rows.length * G);
+  const stats = {
+    genes: Array.from({ length: G }, (_, g) => ({ gene: `G${g}`, geneId: `G${g}`, mean: 0, dispersionNorm: 0, highlyVariable: true, isPerturbed: false })),
+    conditions: rows.map((r) => ({ name: r.name, genes: r.genes.map((p) => `P${p}`), nCells: 1, isControl: r.genes.length === 0 })),
+    controlIndex: 0,
+    mean,
+    m2: z(),
+    m3: z(),
+    m4: z(),
+    nonzero: z(),
+    t: z(),
+    deRank: new Int32Array(rows.length * G),
+  } as DatasetStats;
+  const conds: CompositionCondition[] = rows.map((r, row) => ({ row, perturbation: r.genes }));
+  return { stats, conds, effect, G };
+}
+
+/** A stand-in network: single gene p → constant p + 1 on every gene, combinations → 100. */
+const fakeNet: NetworkDeltas = (sets) => sets.map((p) => new Float32Array(30).fill(p.length === 1 ? p[0] + 1 : 100));
+
+test('fitComposition recovers a sub-additive weight from training doubles and predicts held-out doubles', () => {
+  const { stats, conds, effect, G } = subAdditive(0.6);
+  // P7's single is held out: its effect must come from the network
+  const train = conds.filter((c) => c.perturbation.length === 1 ? c.perturbation[0] !== 7 : c.row % 3 !== 0);
+  const val = conds.filter((c) => c.perturbation.length === 2 && c.row % 3 === 0 && !c.perturbation.includes(7)).slice(0, 4);
+  const comp = fitComposition(fakeNet, stats, { train, val });
+  assert.equal(comp.singles.size, 7);
+  assert.ok(!comp.singles.has(7));
+  // doubles with P7 use the network's (wrong) single, so the global fit is pulled away from 0.6
+  // only by those; on the clean pairs the per-gene weights land near 0.6
+  const clean = fitComposition(fakeNet, stats, { train: train.filter((c) => !c.perturbation.includes(7)), val }, { interactionGrid: [0] });
+  assert.ok(Math.abs(clean.globalWeight - 0.6) < 0.01, `global weight ${clean.globalWeight}`);
+  for (const w of clean.geneWeights) assert.ok(Math.abs(w - 0.6) < 0.05, `gene weight ${w}`);
+  // the interaction term of the fake network is pure noise here, so validation rejects it
+  assert.equal(clean.interactionWeight, 0);
+  assert.ok(clean.selection.length > 1);
+  const [d] = composedDeltas(clean, fakeNet, [[2, 5]], G);
+  for (let g = 0; g < G; g++) assert.ok(Math.abs(d[g] - 0.6 * (effect[2][g] + effect[5][g])) < 0.05);
+  // a pair with the unseen gene composes the measured single with the network's single for P7 (= 8)
+  const [u] = composedDeltas(clean, fakeNet, [[1, 7]], G);
+  for (let g = 0; g < G; g++) assert.ok(Math.abs(u[g] - clean.geneWeights[g] * (effect[1][g] + 8)) < 1e-5);
+  // singles: the measured effect when trained on, the network's otherwise
+  const [s1, s7] = composedDeltas(clean, fakeNet, [[1], [7]], G);
+  assert.ok(Math.abs(s1[3] - effect[1][3]) < 1e-6);
+  assert.equal(s7[0], 8);
+});
+
+test('without training combinations the composition is the plain sum of single effects', () => {
+  const { stats, conds, effect, G } = subAdditive(0.6);
+  const comp = fitComposition(fakeNet, stats, { train: conds.filter((c) => c.perturbation.length <= 1), val: [] });
+  assert.equal(comp.globalWeight, 1);
+  assert.equal(comp.interactionWeight, 0);
+  const [d] = composedDeltas(comp, fakeNet, [[0, 3]], G);
+  assert.ok(Math.abs(d[4] - (effect[0][4] + effect[3][4])) < 1e-5);
+});
+
+test('training with composition singles stores the composition in the checkpoint and predicts through it', async () => {
+  const { inputs } = tinyDataset();
+  const dir = mkdtempSync(join(tmpdir(), 'gears-comp-'));
+  try {
+    const r = await trainGears({ epochs: 1, batchSize: 4, composition: 'singles', model: { hiddenSize: 8, numGoGnnLayers: 1, numGeneGnnLayers: 1, uncertainty: false, coexpressionQuirk: 'fixed' } }, inputs);
+    const c = r.model.composition;
+    assert.ok(c, 'model carries a composition');
+    assert.ok(c.nCombinations >= 3, `fitted on ${c.nCombinations} combinations`);
+    const out = join(dir, 'ckpt');
+    const meta = saveCheckpoint(r.model, out);
+    assert.equal(meta.composition?.single_genes.length, c.singles.size);
+    const { model } = await loadCheckpoint(out);
+    const sets = [['GENE0'], ['GENE4', 'GENE5'], ['GENE1', 'GENE7']];
+    const a = predictPerturbations(r.model, sets);
+    const b = predictPerturbations(model, sets);
+    for (let k = 0; k < sets.length; k++) assert.deepEqual(Array.from(b[k].predictedDelta), Array.from(a[k].predictedDelta));
+    // GENE0's single was trained on: its prediction is its measured change
+    const G = inputs.stats.genes.length;
+    const row = inputs.stats.conditions.findIndex((x) => x.name === 'GENE0+ctrl');
+    const measured = inputs.stats.mean[row * G + 2] - inputs.stats.mean[inputs.stats.controlIndex * G + 2];
+    assert.ok(Math.abs(a[0].predictedDelta[2] - measured) < 1e-5);
+    disposeModel(model);
+    disposeModel(r.model);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an unknown composition is refused before training', async () => {
+  const { inputs } = tinyDataset();
+  await assert.rejects(trainGears({ epochs: 1, composition: 'sum' as never }, inputs), /unknown composition 'sum'/);
+});

@@ -1,0 +1,200 @@
+/**
+ * Composition `singles`: combinations predicted from single-gene effects instead of from the
+ * network's fused embedding alone.
+ *
+ * Why: on Norman 2019 doubles the reference network predicts worse than simply adding the two
+ * measured single-gene changes (Ahlmann-Eltze et al. 2025), and adding them overshoots: a double's
+ * change is on average about two thirds of the sum (docs/experiments.md). So a combination P is
+ *
+ *   Δ(P) = w ⊙ Σ_{g∈P} s(g) + λ · (net(P) − Σ_{g∈P} net({g}))
+ *
+ * where s(g) is the measured change of the single perturbation of g when the model trained on it,
+ * and the network's own prediction net({g}) otherwise (so genes never perturbed in training, the
+ * combo_seen0/1 cases, still work through the GO graph); w is a per-gene weight fitted by ridge
+ * regression on the training combinations, shrunk toward one global weight; λ scales the
+ * network's interaction term. The ridge strength and λ are chosen on the validation combinations,
+ * then w is refitted on training and validation combinations together.
+ *
+ * A single perturbation is s(g) itself. With no training combinations the composition is the plain
+ * sum of single effects (w = 1, λ = 0).
+ */
+import type { DatasetStats } from '@gears-pipeline/core';
+import type { GearsModel } from './model.ts';
+
+export type CompositionName = 'network' | 'singles';
+export const COMPOSITION_NAMES: readonly CompositionName[] = ['network', 'singles'];
+
+/**
+ * Ridge strengths tried, relative to the mean over genes of Σ_c S_cg² (so the grid does not
+ * depend on the data's scale); Infinity = one global weight for every gene.
+ */
+export const DEFAULT_RIDGE_GRID: readonly number[] = [0.03, 0.1, 0.3, 1, 3, Infinity];
+/** weights of the network's interaction term tried */
+export const DEFAULT_INTERACTION_GRID: readonly number[] = [0, 0.25, 0.5, 1];
+/** used when there are training combinations but none for validation */
+export const FALLBACK_RIDGE = 1;
+
+export interface Composition {
+  /** measured change of each single perturbation the model trained on, by perturbation-vocabulary index */
+  singles: Map<number, Float32Array>;
+  /** per-gene weight of the summed single effects */
+  geneWeights: Float32Array;
+  /** the weight the per-gene weights are shrunk toward (least squares over all genes) */
+  globalWeight: number;
+  /** λ, the weight of the network's interaction term */
+  interactionWeight: number;
+  /** chosen relative ridge strength */
+  ridge: number;
+  /** combinations the weights were fitted on */
+  nCombinations: number;
+  /** validation sum of squared errors per (ridge, λ) tried, for the record */
+  selection: { ridge: number; interactionWeight: number; valSse: number }[];
+}
+
+/** A condition as training sees it: its statistics row and perturbation-vocabulary indices. */
+export interface CompositionCondition {
+  row: number;
+  perturbation: number[];
+}
+
+export interface FitCompositionOptions {
+  ridgeGrid?: readonly number[];
+  interactionGrid?: readonly number[];
+}
+
+/** The network's raw change predictions (eval mode) for perturbation index sets. */
+export type NetworkDeltas = (perturbations: number[][]) => Float32Array[];
+
+interface Combination {
+  /** Σ s(g) */
+  sum: Float32Array;
+  /** net(P) − Σ net({g}) */
+  interaction: Float32Array;
+  observed: Float32Array;
+}
+
+function observedDelta(stats: DatasetStats, row: number): Float32Array {
+  const G = stats.genes.length;
+  const out = new Float32Array(G);
+  const base = row * G;
+  const ctrl = stats.controlIndex * G;
+  for (let g = 0; g < G; g++) out[g] = stats.mean[base + g] - stats.mean[ctrl + g];
+  return out;
+}
+
+/** Single effects s(g) and interaction terms for a list of perturbation sets, network calls batched. */
+function composeInputs(singles: Map<number, Float32Array>, net: NetworkDeltas, sets: number[][], G: number): { sum: Float32Array; interaction: Float32Array }[] {
+  const genes = [...new Set(sets.flat())];
+  const netSingle = new Map<number, Float32Array>();
+  net(genes.map((g) => [g])).forEach((d, i) => netSingle.set(genes[i], d));
+  const combos = sets.filter((p) => p.length >= 2);
+  const netCombo = net(combos);
+  let k = 0;
+  return sets.map((p) => {
+    const sum = new Float32Array(G);
+    const interaction = new Float32Array(G);
+    for (const gene of p) {
+      const s = singles.get(gene) ?? netSingle.get(gene)!;
+      for (let g = 0; g < G; g++) sum[g] += s[g];
+    }
+    if (p.length >= 2) {
+      const joint = netCombo[k++];
+      for (let g = 0; g < G; g++) interaction[g] = joint[g];
+      for (const gene of p) {
+        const s = netSingle.get(gene)!;
+        for (let g = 0; g < G; g++) interaction[g] -= s[g];
+      }
+    }
+    return { sum, interaction };
+  });
+}
+
+interface Weights {
+  geneWeights: Float32Array;
+  globalWeight: number;
+}
+
+/** Per-gene ridge toward the global least-squares weight, on targets observed − λ·interaction. */
+function fitWeights(combos: Combination[], lambda: number, ridge: number, G: number): Weights {
+  const sxy = new Float64Array(G);
+  const sxx = new Float64Array(G);
+  for (const c of combos) {
+    for (let g = 0; g < G; g++) {
+      const x = c.sum[g];
+      sxy[g] += x * (c.observed[g] - lambda * c.interaction[g]);
+      sxx[g] += x * x;
+    }
+  }
+  let totXY = 0, totXX = 0;
+  for (let g = 0; g < G; g++) (totXY += sxy[g]), (totXX += sxx[g]);
+  const globalWeight = totXX > 0 ? totXY / totXX : 1;
+  const strength = ridge * (totXX / G);
+  const geneWeights = new Float32Array(G);
+  for (let g = 0; g < G; g++) {
+    geneWeights[g] = !Number.isFinite(ridge) || !(sxx[g] + strength > 0) ? globalWeight : (sxy[g] + strength * globalWeight) / (sxx[g] + strength);
+  }
+  return { geneWeights, globalWeight };
+}
+
+function sse(combos: Combination[], w: Weights, lambda: number, G: number): number {
+  let s = 0;
+  for (const c of combos) for (let g = 0; g < G; g++) s += (w.geneWeights[g] * c.sum[g] + lambda * c.interaction[g] - c.observed[g]) ** 2;
+  return s;
+}
+
+/**
+ * Fits the composition of a trained model: single effects from the training singles, weights
+ * from the training combinations, ridge and λ chosen on the validation combinations.
+ */
+export function fitComposition(
+  net: NetworkDeltas,
+  stats: DatasetStats,
+  conditions: { train: CompositionCondition[]; val: CompositionCondition[] },
+  opts: FitCompositionOptions = {},
+): Composition {
+  const G = stats.genes.length;
+  const singles = new Map<number, Float32Array>();
+  for (const c of conditions.train) if (c.perturbation.length === 1) singles.set(c.perturbation[0], observedDelta(stats, c.row));
+  const toCombos = (list: CompositionCondition[]): Combination[] => {
+    const multi = list.filter((c) => c.perturbation.length >= 2);
+    const parts = composeInputs(singles, net, multi.map((c) => c.perturbation), G);
+    return multi.map((c, i) => ({ ...parts[i], observed: observedDelta(stats, c.row) }));
+  };
+  const train = toCombos(conditions.train);
+  const val = toCombos(conditions.val);
+  const selection: Composition['selection'] = [];
+  if (train.length === 0 && val.length === 0) {
+    return { singles, geneWeights: new Float32Array(G).fill(1), globalWeight: 1, interactionWeight: 0, ridge: Infinity, nCombinations: 0, selection };
+  }
+  let ridge = FALLBACK_RIDGE;
+  let lambda = 0;
+  const ridges = opts.ridgeGrid ?? DEFAULT_RIDGE_GRID;
+  const lambdas = opts.interactionGrid ?? DEFAULT_INTERACTION_GRID;
+  if (ridges.length === 1) ridge = ridges[0];
+  if (lambdas.length === 1) lambda = lambdas[0];
+  if (train.length > 0 && val.length > 0 && ridges.length * lambdas.length > 1) {
+    let best = Infinity;
+    for (const r of ridges) {
+      for (const l of lambdas) {
+        const valSse = sse(val, fitWeights(train, l, r, G), l, G);
+        selection.push({ ridge: r, interactionWeight: l, valSse });
+        if (valSse < best) [best, ridge, lambda] = [valSse, r, l];
+      }
+    }
+  }
+  const all = [...train, ...val];
+  const w = fitWeights(all, lambda, ridge, G);
+  return { singles, ...w, interactionWeight: lambda, ridge, nCombinations: all.length, selection };
+}
+
+/** Changes predicted by a model with composition `singles` for perturbation index sets. */
+export function composedDeltas(composition: Composition, net: NetworkDeltas, sets: number[][], G: number): Float32Array[] {
+  const parts = composeInputs(composition.singles, net, sets, G);
+  return sets.map((p, i) => {
+    const { sum, interaction } = parts[i];
+    if (p.length < 2) return sum;
+    const out = new Float32Array(G);
+    for (let g = 0; g < G; g++) out[g] = composition.geneWeights[g] * sum[g] + composition.interactionWeight * interaction[g];
+    return out;
+  });
+}

@@ -33,7 +33,8 @@ const SYMBOL_COLUMNS = ['symbol', 'gene_symbol', 'gene', 'gene_name'];
 const GO_COLUMNS = ['go_id', 'go', 'go_term', 'goid'];
 const GAF_ASPECT: Record<string, Ontology> = { P: 'BP', F: 'MF', C: 'CC' };
 
-function readText(path: string): string {
+/** A text file, gunzipped when it ends in .gz. */
+export function readText(path: string): string {
   if (!existsSync(path)) {
     throw new GearsInputError({ file: path, field: '(file)', problem: 'does not exist', fix: 'pass --gene2go <tsv|gaf> with an existing file, or omit it to use the bundled human table' });
   }

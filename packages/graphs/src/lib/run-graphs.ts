@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import {
   DATASET_FILES,
   PACKAGE_VERSION,
+  datasetHasCells,
+  readDatasetStats,
   manifestIsCurrent,
   parquetRowCount,
   readManifest,
@@ -15,6 +17,7 @@ import {
   silentLogger,
   writeManifest,
   writeParquetTable,
+  type GeneGraph,
   type Logger,
   type StageManifest,
 } from '@gears-pipeline/core';
@@ -22,6 +25,7 @@ import { readCellChunks } from '@gears-pipeline/ingest';
 import { loadDatasetVocabulary, type VocabularyArgs } from './dataset-vocabulary.ts';
 import { buildGoGraph, DEFAULT_GO_THRESHOLD, DEFAULT_GO_TOP_K } from './go/go-graph.ts';
 import { buildCoexpressionGraph, coexpressionConditions, DEFAULT_COEXPRESSION_THRESHOLD, DEFAULT_COEXPRESSION_TOP_K } from './coexpression/coexpression-graph.ts';
+import { pseudobulkCoexpressionConditions, pseudobulkCoexpressionGraph } from './coexpression/pseudobulk.ts';
 import { writeGeneGraph } from './graph-io.ts';
 import { readSplit, SPLIT_FILE } from './split/split-io.ts';
 import { DEFAULT_WORKSPACE } from './run-split.ts';
@@ -72,12 +76,16 @@ export async function runGraphs(args: GraphsArgs, log: Logger = silentLogger): P
     evidenceCodes: args.evidenceCodes ?? null,
   };
   const v = await loadDatasetVocabulary({ ...args, dataset });
+  const withCells = datasetHasCells(dataset);
   const split = await readSplit(splitPath);
   const inputs: Record<string, string> = {
     genes: await sha256File(join(dataset, DATASET_FILES.genes)),
     conditions: await sha256File(join(dataset, DATASET_FILES.conditions)),
-    // ingest already hashed the (large) cells table; reuse its hash when its manifest has it
-    cells: readManifest(dataset)?.outputs[DATASET_FILES.cells]?.sha256 ?? (await sha256File(join(dataset, DATASET_FILES.cells))),
+    // ingest already hashed the (large) cells table; reuse its hash when its manifest has it.
+    // A pseudobulk dataset has no cells: its co-expression comes from the condition means.
+    ...(withCells
+      ? { cells: readManifest(dataset)?.outputs[DATASET_FILES.cells]?.sha256 ?? (await sha256File(join(dataset, DATASET_FILES.cells))) }
+      : { stats: await sha256File(join(dataset, DATASET_FILES.stats)) }),
     split: await sha256File(splitPath),
     gene2go: await sha256File(v.gene2goPath),
   };
@@ -119,17 +127,25 @@ export async function runGraphs(args: GraphsArgs, log: Logger = silentLogger): P
   ], { condition: v.filter.excluded.map((e) => e.condition), missing_genes: v.filter.excluded.map((e) => e.missingGenes) });
 
   const tCo = Date.now();
-  const include = coexpressionConditions(split);
-  const totalCells = await parquetRowCount(join(dataset, DATASET_FILES.cells));
-  const { graph: co, nCells } = await buildCoexpressionGraph(readCellChunks(dataset), v.genes, {
-    include: (c) => include.has(c),
-    threshold: config.coexpressThreshold,
-    topK: config.coexpressTopK,
-    log,
-    totalCells,
-  });
+  let co: GeneGraph;
+  let nCells: number;
+  let include: Set<string>;
+  if (withCells) {
+    include = coexpressionConditions(split);
+    const totalCells = await parquetRowCount(join(dataset, DATASET_FILES.cells));
+    ({ graph: co, nCells } = await buildCoexpressionGraph(readCellChunks(dataset), v.genes, {
+      include: (c) => include.has(c),
+      threshold: config.coexpressThreshold,
+      topK: config.coexpressTopK,
+      log,
+      totalCells,
+    }));
+  } else {
+    include = pseudobulkCoexpressionConditions(split);
+    ({ graph: co, nCells } = pseudobulkCoexpressionGraph(await readDatasetStats(dataset), (c) => include.has(c), { threshold: config.coexpressThreshold, topK: config.coexpressTopK }));
+  }
   const coEdges = writeGeneGraph(join(outDir, GRAPH_FILES.coexpression), co);
-  log.info('graphs.coexpression', { genes: co.nodes.length, cells: nCells, conditions: include.size, edges: coEdges, seconds: (Date.now() - tCo) / 1000 });
+  log.info('graphs.coexpression', { genes: co.nodes.length, source: withCells ? 'cells' : 'pseudobulk condition profiles', [withCells ? 'cells' : 'profiles']: nCells, conditions: include.size, edges: coEdges, seconds: (Date.now() - tCo) / 1000 });
 
   const outputs: StageManifest['outputs'] = {};
   for (const [file, rows] of [[GRAPH_FILES.go, goEdges], [GRAPH_FILES.coexpression, coEdges], [GRAPH_FILES.vocabulary, vocabularyRows], [GRAPH_FILES.excluded, excludedRows]] as const) {
@@ -149,6 +165,7 @@ export async function runGraphs(args: GraphsArgs, log: Logger = silentLogger): P
       vocabularySize: v.vocabulary.genes.length,
       unannotatedGenes: v.vocabulary.unannotated.length,
       excludedConditions: v.filter.excluded,
+      coexpressionSource: withCells ? 'cells (control + training singles)' : 'pseudobulk: mean profiles of control + training conditions',
       coexpressionCells: nCells,
     },
   };

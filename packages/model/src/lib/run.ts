@@ -10,6 +10,7 @@ import {
   GearsInputError,
   GearsUsageError,
   PACKAGE_VERSION,
+  datasetHasCells,
   manifestIsCurrent,
   readDatasetStats,
   readManifest,
@@ -101,6 +102,9 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
     coexpression: await sha256File(join(paths.graphs, GRAPH_FILES.coexpression)),
     vocabulary: await sha256File(join(paths.graphs, GRAPH_FILES.vocabulary)),
   };
+  if (config.objective === 'cells' && !datasetHasCells(paths.dataset)) {
+    throw new GearsInputError({ file: paths.dataset, field: 'train.objective', problem: `objective cells trains on cells, and this dataset has no ${DATASET_FILES.cells} (a pseudobulk table: one profile per condition)`, fix: 'train with --objective moments (the default), which uses the per-condition means' });
+  }
   if (config.objective === 'cells') inputs.cells = readManifest(paths.dataset)?.outputs[DATASET_FILES.cells]?.sha256 ?? (await sha256File(join(paths.dataset, DATASET_FILES.cells)));
   const checkpoint = join(paths.outDir, MODEL_FILES.checkpoint);
   if (!force && (await manifestIsCurrent(paths.outDir, inputs, hashedConfig))) {

@@ -11,3 +11,11 @@ test('the pipeline config defaults equal the training defaults of the model pack
     [d.epochs, d.batchSize, d.model.hiddenSize, d.learningRate, d.weightDecay, d.lrGamma, d.patience, d.directionLoss, d.directionLambda, d.seed, d.minStepsPerEpoch],
   );
 });
+
+test('the ingest config offers the pseudobulk format and kinds the ingest package reads', async () => {
+  const { CONFIG_FIELDS } = await import('./config-schema.ts');
+  const field = (k: string) => CONFIG_FIELDS.find((f) => f.section === 'ingest' && f.key === k)!;
+  assert.ok(field('format').values!.includes('pseudobulk'));
+  assert.deepEqual(field('pseudobulkKind').values, ['auto', 'lfc', 'mean']);
+  assert.equal(defaultConfig().ingest.pseudobulkKind, 'auto');
+});

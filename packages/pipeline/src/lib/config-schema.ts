@@ -45,8 +45,9 @@ const f = (section: string, key: string, type: FieldType, def: unknown, doc: str
 export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('run', 'out', 'string', 'gears-out', 'output directory; one sub-directory per stage'),
   f('run', 'stages', 'string[]', ['ingest', 'split', 'graphs', 'train', 'predict', 'evaluate'], 'stages to run, in pipeline order'),
-  f('ingest', 'input', 'string', 'data/norman2019-devel/devel.h5ad', 'cells: .h5ad file, 10x directory (matrix.mtx[.gz], features, barcodes) or cells .parquet'),
-  f('ingest', 'format', 'enum', 'auto', 'input format', { values: ['auto', 'h5ad', 'mtx', 'parquet'] }),
+  f('ingest', 'input', 'string', 'data/norman2019-devel/devel.h5ad', 'cells: .h5ad file, 10x directory (matrix.mtx[.gz], features, barcodes) or cells .parquet; or a pseudobulk table (.tsv/.csv[.gz]/.parquet, one row per condition, e.g. data/norman2019-pseudobulk/lfc.tsv.gz)'),
+  f('ingest', 'format', 'enum', 'auto', 'input format (auto: from the extension; a .parquet file without cell list columns is a pseudobulk table)', { values: ['auto', 'h5ad', 'mtx', 'parquet', 'pseudobulk'] }),
+  f('ingest', 'pseudobulkKind', 'enum', 'auto', 'pseudobulk tables: lfc (change vs control; a ctrl row of zeros is synthesised), mean (needs a ctrl row), auto (mean when a ctrl row holds non-zero values, else lfc)', { values: ['auto', 'lfc', 'mean'] }),
   f('ingest', 'cellMetadata', 'string', '', '10x input: table (TSV/CSV/Parquet) naming each barcode\'s perturbation'),
   f('ingest', 'conditionColumn', 'string', '', 'obs / metadata column holding the perturbation of each cell (empty: condition, then perturbation, then gears_condition)'),
   f('ingest', 'controlLabels', 'string[]', ['ctrl', 'control', 'non-targeting', 'NT'], 'labels that mean control cells'),

@@ -87,6 +87,7 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             normalize: ing.normalize as 'auto',
             hvg: Number(ing.hvg),
             minCells: Number(ing.minCells),
+            pseudobulkKind: ing.pseudobulkKind as 'auto',
           },
           log,
         );

@@ -30,3 +30,16 @@ test('bad input exits 1 naming the file, field and fix; bad usage exits 2', () =
   assert.equal(run('--input', 'x.h5ad', '--normalize', 'maybe').status, 2);
   assert.equal(run('--out', join(dir, 'y')).status, 2);
 });
+
+test('gears ingest reads a pseudobulk table (the bundled Norman LFC) into a dataset without cells', () => {
+  const out = join(dir, 'pb');
+  const r = run('--input', 'data/norman2019-pseudobulk/lfc.tsv.gz', '--out', out, '--pseudobulk-kind', 'lfc');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /ingested a pseudobulk table \(log fold changes, no cells\): 2000 genes in 235 conditions/);
+  assert.ok(existsSync(join(out, 'condition_gene_stats.parquet')));
+  assert.ok(!existsSync(join(out, 'cells.parquet')));
+  const bad = run('--input', 'data/norman2019-pseudobulk/lfc.tsv.gz', '--out', join(dir, 'pb2'), '--pseudobulk-kind', 'mean');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /lfc\.tsv\.gz: column condition: kind mean needs a control row.*Fix: /);
+  assert.equal(run('--input', 'data/norman2019-pseudobulk/lfc.tsv.gz', '--pseudobulk-kind', 'ratio').status, 2);
+});

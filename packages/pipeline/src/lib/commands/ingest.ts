@@ -3,7 +3,8 @@ import { GearsUsageError } from '@gears-pipeline/core';
 import { DEFAULT_OUT_DIR, runIngest, type IngestArgs } from '@gears-pipeline/ingest';
 import type { Command } from '../command.ts';
 
-const FORMATS = ['auto', 'h5ad', 'mtx', 'parquet'];
+const FORMATS = ['auto', 'h5ad', 'mtx', 'parquet', 'pseudobulk'];
+const PSEUDOBULK_KINDS = ['auto', 'lfc', 'mean'];
 const NORMALIZE = ['auto', 'counts', 'none'];
 
 function int(name: string, v: unknown, min: number): number | undefined {
@@ -20,13 +21,19 @@ function list(v: unknown): string[] | undefined {
 
 export const ingestCommand: Command = {
   name: 'ingest',
-  summary: 'read Perturb-seq data (h5ad, 10x MTX, Parquet) into per-condition statistics and cell tables',
+  summary: 'read Perturb-seq data (h5ad, 10x MTX, Parquet) or a pseudobulk table into per-condition statistics and cell tables',
   usage: [
     'usage: gears ingest --input <file|dir> [options]',
     '',
-    '  --input PATH             .h5ad file, 10x directory or matrix.mtx[.gz], or cells.parquet (dir or file)',
+    '  --input PATH             .h5ad file, 10x directory or matrix.mtx[.gz], cells.parquet (dir or file),',
+    '                           or a pseudobulk table (.tsv/.csv[.gz]/.parquet: one row per condition, no cells)',
     `  --out DIR                dataset directory, replaced atomically (default ${DEFAULT_OUT_DIR})`,
-    '  --format F               auto|h5ad|mtx|parquet (default auto: from the extension / directory)',
+    '  --format F               auto|h5ad|mtx|parquet|pseudobulk (default auto: from the extension / directory;',
+    '                           a .parquet file without gene_index/value list columns is a pseudobulk table)',
+    '  --pseudobulk-kind K      pseudobulk: auto|lfc|mean (default auto: mean when a ctrl row holds non-zero',
+    '                           values, else log fold change vs control, with a ctrl row of zeros synthesised)',
+    '  --n-cells-column NAME    pseudobulk: cells behind each row (default n_cells when present, else 1)',
+    '  --metadata-column NAME   pseudobulk: a column that is metadata, not a gene, even when numeric; repeatable',
     '  --cell-metadata PATH     10x: TSV/CSV/Parquet table with a barcode and a perturbation column',
     '  --barcode-column NAME    10x: barcode column of the cell-metadata table',
     '  --condition-column NAME  perturbation column (default condition, then perturbation, gears_condition)',
@@ -41,6 +48,7 @@ export const ingestCommand: Command = {
     '  --min-cells N            drop conditions with fewer cells (with a warning)',
     '',
     'example: gears ingest --input data/norman2019-devel/devel.h5ad --obs-filter dataset=norman19',
+    '         gears ingest --input data/norman2019-pseudobulk/lfc.tsv.gz --out gears-out/dataset',
   ].join('\n'),
   options: {
     input: { type: 'string', short: 'i' },
@@ -58,12 +66,17 @@ export const ingestCommand: Command = {
     'gene-column': { type: 'string' },
     'chunk-size': { type: 'string' },
     'min-cells': { type: 'string' },
+    'pseudobulk-kind': { type: 'string' },
+    'n-cells-column': { type: 'string' },
+    'metadata-column': { type: 'string', multiple: true },
   },
   async run(values, _pos, ctx) {
-    if (!values.input) throw new GearsUsageError('--input is required (an .h5ad file, a 10x directory or a cells.parquet table)');
+    if (!values.input) throw new GearsUsageError('--input is required (an .h5ad file, a 10x directory, a cells.parquet table or a pseudobulk table)');
     const format = String(values.format ?? 'auto');
     if (!FORMATS.includes(format)) throw new GearsUsageError(`--format must be one of ${FORMATS.join(', ')}, got ${format}`);
     const normalize = String(values.normalize ?? 'auto');
+    const pseudobulkKind = String(values['pseudobulk-kind'] ?? 'auto');
+    if (!PSEUDOBULK_KINDS.includes(pseudobulkKind)) throw new GearsUsageError(`--pseudobulk-kind must be one of ${PSEUDOBULK_KINDS.join(', ')}, got ${pseudobulkKind}`);
     if (!NORMALIZE.includes(normalize)) throw new GearsUsageError(`--normalize must be one of ${NORMALIZE.join(', ')}, got ${normalize}`);
     let obsFilter: Record<string, string> | undefined;
     for (const kv of list(values['obs-filter']) ?? []) {
@@ -88,8 +101,12 @@ export const ingestCommand: Command = {
       geneColumn: values['gene-column'] as string | undefined,
       chunkSize: int('chunk-size', values['chunk-size'], 1),
       minCells: int('min-cells', values['min-cells'], 0),
+      pseudobulkKind: pseudobulkKind as IngestArgs['pseudobulkKind'],
+      nCellsColumn: values['n-cells-column'] as string | undefined,
+      metadataColumns: list(values['metadata-column']),
     };
     const r = await runIngest(args, ctx.log);
-    process.stdout.write(`ingested ${r.nCells} cells × ${r.nGenes} genes in ${r.nConditions} conditions → ${r.outDir} (${r.seconds.toFixed(1)} s)\n`);
+    const what = r.format === 'pseudobulk' ? `a pseudobulk table (${r.pseudobulkKind === 'lfc' ? 'log fold changes' : 'mean expression'}, no cells):` : `${r.nCells} cells ×`;
+    process.stdout.write(`ingested ${what} ${r.nGenes} genes in ${r.nConditions} conditions → ${r.outDir} (${r.seconds.toFixed(1)} s)\n`);
   },
 };

@@ -60,6 +60,11 @@ export interface CompositionCondition {
 export interface FitCompositionOptions {
   ridgeGrid?: readonly number[];
   interactionGrid?: readonly number[];
+  /**
+   * 'measured' (default): s(g) is the measured change of a trained single; 'network': always the
+   * network's own single-gene prediction (kept for comparison: it composes the network's errors)
+   */
+  singleEffects?: 'measured' | 'network';
 }
 
 /** The network's raw change predictions (eval mode) for perturbation index sets. */
@@ -154,7 +159,9 @@ export function fitComposition(
 ): Composition {
   const G = stats.genes.length;
   const singles = new Map<number, Float32Array>();
-  for (const c of conditions.train) if (c.perturbation.length === 1) singles.set(c.perturbation[0], observedDelta(stats, c.row));
+  if ((opts.singleEffects ?? 'measured') === 'measured') {
+    for (const c of conditions.train) if (c.perturbation.length === 1) singles.set(c.perturbation[0], observedDelta(stats, c.row));
+  }
   const toCombos = (list: CompositionCondition[]): Combination[] => {
     const multi = list.filter((c) => c.perturbation.length >= 2);
     const parts = composeInputs(singles, net, multi.map((c) => c.perturbation), G);

@@ -7,8 +7,8 @@ test('the pipeline config defaults equal the training defaults of the model pack
   const t = defaultConfig().train;
   const d = DEFAULT_TRAIN_ARGS;
   assert.deepEqual(
-    [t.epochs, t.batchSize, t.hiddenSize, t.lr, t.weightDecay, t.lrDecay, t.patience, t.direction, t.directionLambda, t.seed, t.minStepsPerEpoch],
-    [d.epochs, d.batchSize, d.model.hiddenSize, d.learningRate, d.weightDecay, d.lrGamma, d.patience, d.directionLoss, d.directionLambda, d.seed, d.minStepsPerEpoch],
+    [t.epochs, t.batchSize, t.hiddenSize, t.lr, t.weightDecay, t.lrDecay, t.patience, t.direction, t.directionLambda, t.seed, t.minStepsPerEpoch, t.composition],
+    [d.epochs, d.batchSize, d.model.hiddenSize, d.learningRate, d.weightDecay, d.lrGamma, d.patience, d.directionLoss, d.directionLambda, d.seed, d.minStepsPerEpoch, d.composition],
   );
 });
 

@@ -166,6 +166,7 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             patience: Number(tr.patience),
             directionLoss: tr.direction as 'reference',
             directionLambda: Number(tr.directionLambda),
+            composition: tr.composition as 'network',
             seed: Number(tr.seed),
             backend: tr.backend as 'auto',
             model: {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { BACKEND_NAMES, runTrain, type BackendName, type RunTrainArgs } from '@gears-pipeline/model';
+import { BACKEND_NAMES, COMPOSITION_NAMES, runTrain, type BackendName, type RunTrainArgs } from '@gears-pipeline/model';
 import type { Command } from '../command.ts';
 
 function num(name: string, v: unknown, integer: boolean, min = 0): number | undefined {
@@ -34,6 +34,8 @@ export const trainCommand: Command = {
     '  --patience N             early stop after N epochs without better val top-20 DE MSE (default 5)',
     '  --hidden-size N          (default 64)      --go-layers N  --coexpression-layers N (default 1)',
     '  --uncertainty            add the log-variance head',
+    '  --composition network|singles  combinations from the network (reference, default) or from single-gene',
+    '                           effects with fitted per-gene weights + the network interaction',
     '  --coexpression-quirk     reproduce the reference batching defect (comparison only)',
     '  --seed N                 (default 1)       --backend auto|tensorflow-gpu|tensorflow|wasm|cpu',
     '  --force                  retrain even when inputs and config are unchanged',
@@ -63,6 +65,7 @@ export const trainCommand: Command = {
     'go-layers': { type: 'string' },
     'coexpression-layers': { type: 'string' },
     uncertainty: { type: 'boolean' },
+    composition: { type: 'string' },
     'coexpression-quirk': { type: 'boolean' },
     seed: { type: 'string' },
     backend: { type: 'string' },
@@ -95,6 +98,7 @@ export const trainCommand: Command = {
       directionLambda: num('direction-lambda', values['direction-lambda'], false),
       directionLoss: choice('direction-loss', values['direction-loss'], ['reference', 'tanh'] as const),
       patience: num('patience', values.patience, true, 1),
+      composition: choice('composition', values.composition, COMPOSITION_NAMES),
       seed: num('seed', values.seed, true),
       backend: choice<BackendName>('backend', values.backend, BACKEND_NAMES),
       model,

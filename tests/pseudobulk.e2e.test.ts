@@ -46,7 +46,7 @@ test('gears run on a pseudobulk LFC table runs every stage', () => {
   conditions = writeSlice();
   assert.ok(conditions.length >= 25 && conditions.length <= 32, `${conditions.length} conditions`);
   const config = join(work, 'gears.config.json');
-  writeFileSync(config, JSON.stringify({ run: { out: 'out' }, ingest: { input: table, obsFilter: [] }, train: { epochs: 2, minStepsPerEpoch: 10 } }, null, 2));
+  writeFileSync(config, JSON.stringify({ run: { out: 'out' }, ingest: { input: table }, train: { epochs: 2, minStepsPerEpoch: 10 } }, null, 2));
   const r = gears(['run', '--config', config, '--json']);
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   assert.deepEqual(stagesWith(r.events, 'stage started'), ['ingest', 'split', 'graphs', 'train', 'predict', 'evaluate']);
@@ -114,4 +114,24 @@ test('training with the cells objective fails with a clear message', () => {
   const r = gears(['train', '--workspace', out, '--objective', 'cells', '--out', join(work, 'model-cells'), '--epochs', '1']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /train\.objective: objective cells trains on cells, and this dataset has no cells\.parquet.*Fix: train with --objective moments/);
+});
+
+test('composition singles: only train, predict and evaluate rerun, and a trained single is predicted as its measured change', async () => {
+  const r = gears(['run', '--config', join(work, 'gears.config.json'), '--train.composition', 'singles', '--json']);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.deepEqual(stagesWith(r.events, 'stage started'), ['train', 'predict', 'evaluate']);
+  const meta = JSON.parse(readFileSync(join(out, 'model', 'checkpoint', 'checkpoint.json'), 'utf8'));
+  const trainedSingles = (await sql(`select condition from '${out}/split/split.parquet' where split = 'train' and condition like '%+ctrl'`)).map((x) => String(x[0]).replace('+ctrl', ''));
+  assert.ok(trainedSingles.length > 0);
+  const vocabulary = new Set(meta.pert_vocabulary as string[]);
+  assert.deepEqual([...meta.composition.single_genes].sort(), trainedSingles.filter((g) => vocabulary.has(g)).sort());
+  assert.ok(meta.composition.global_weight > 0 && meta.composition.global_weight < 2, String(meta.composition.global_weight));
+  const gene = meta.composition.single_genes[0] as string;
+  const p = gears(['predict', '--workspace', out, gene, '--out', join(work, 'pred-single')]);
+  assert.equal(p.code, 0, p.stderr.slice(-2000));
+  const [[maxDiff, n]] = await sql(`
+    select max(abs(p.predicted_delta - s.mean)), count(*) from '${work}/pred-single/predictions.parquet' p
+    join '${out}/dataset/condition_gene_stats.parquet' s on s.gene = p.gene and s.condition = '${gene}+ctrl'`);
+  assert.equal(Number(n), N_GENES);
+  assert.ok(Number(maxDiff) < 1e-6, `max |predicted − measured| ${String(maxDiff)}`);
 });

@@ -6,6 +6,10 @@
  * Defaults equal the stage packages' own (config-schema.test.ts checks it), but are written out
  * here so that reading a config does not load TensorFlow.js.
  */
+/** the bundled default h5ad holds Norman 2019 and McFaline-Figueroa 2023 cells; the default run keeps Norman's */
+export const DEFAULT_INPUT = 'data/norman2019-devel/devel.h5ad';
+export const DEFAULT_INPUT_OBS_FILTER = ['dataset=norman19'];
+
 const T = {
   epochs: 20,
   batchSize: 4,
@@ -46,14 +50,14 @@ const f = (section: string, key: string, type: FieldType, def: unknown, doc: str
 export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('run', 'out', 'string', 'gears-out', 'output directory; one sub-directory per stage'),
   f('run', 'stages', 'string[]', ['ingest', 'split', 'graphs', 'train', 'predict', 'evaluate'], 'stages to run, in pipeline order'),
-  f('ingest', 'input', 'string', 'data/norman2019-devel/devel.h5ad', 'cells: .h5ad file, 10x directory (matrix.mtx[.gz], features, barcodes) or cells .parquet; or a pseudobulk table (.tsv/.csv[.gz]/.parquet, one row per condition, e.g. data/norman2019-pseudobulk/lfc.tsv.gz)'),
+  f('ingest', 'input', 'string', DEFAULT_INPUT, 'cells: .h5ad file, 10x directory (matrix.mtx[.gz], features, barcodes) or cells .parquet; or a pseudobulk table (.tsv/.csv[.gz]/.parquet, one row per condition, e.g. data/norman2019-pseudobulk/lfc.tsv.gz)'),
   f('ingest', 'format', 'enum', 'auto', 'input format (auto: from the extension; a .parquet file without cell list columns is a pseudobulk table)', { values: ['auto', 'h5ad', 'mtx', 'parquet', 'pseudobulk'] }),
   f('ingest', 'pseudobulkKind', 'enum', 'auto', 'pseudobulk tables: lfc (change vs control; a ctrl row of zeros is synthesised), mean (needs a ctrl row), auto (mean when a ctrl row holds non-zero values, else lfc)', { values: ['auto', 'lfc', 'mean'] }),
   f('ingest', 'cellMetadata', 'string', '', '10x input: table (TSV/CSV/Parquet) naming each barcode\'s perturbation'),
   f('ingest', 'conditionColumn', 'string', '', 'obs / metadata column holding the perturbation of each cell (empty: condition, then perturbation, then gears_condition)'),
   f('ingest', 'controlLabels', 'string[]', ['ctrl', 'control', 'non-targeting', 'NT'], 'labels that mean control cells'),
   f('ingest', 'separator', 'string', '+', 'separator between genes in a combination label (e.g. _ for A_B)'),
-  f('ingest', 'obsFilter', 'string[]', ['dataset=norman19'], 'keep only cells whose obs column equals a value (key=value; repeatable)'),
+  f('ingest', 'obsFilter', 'string[]', [], `keep only cells whose obs column equals a value (key=value; repeatable); empty: none, except for the bundled default input, whose file mixes two screens and gets ${DEFAULT_INPUT_OBS_FILTER.join(', ')}`),
   f('ingest', 'normalize', 'enum', 'auto', 'auto: raw counts are normalised to 1e4 per cell + log1p, log data kept', { values: ['auto', 'counts', 'none'] }),
   f('ingest', 'hvg', 'integer', 0, 'keep the top-N highly variable genes (plus measured perturbed genes); 0 keeps all', { min: 0 }),
   f('ingest', 'minCells', 'integer', 0, 'drop conditions with fewer cells (0: keep all; a single-cell condition is an error)', { min: 0 }),

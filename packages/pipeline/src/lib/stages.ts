@@ -11,7 +11,7 @@ import { runSplit, runGraphs, readSplit, SPLIT_FILE } from '@gears-pipeline/grap
 import { runTrain, runPredict, PREDICTIONS_FILE, MODEL_FILES } from '@gears-pipeline/model';
 import { runEvaluate } from '@gears-pipeline/evaluate';
 import { conditionGenes, type Logger } from '@gears-pipeline/core';
-import type { GearsConfig } from './config-schema.ts';
+import { DEFAULT_INPUT, DEFAULT_INPUT_OBS_FILTER, type GearsConfig } from './config-schema.ts';
 import type { StageDefinition } from './orchestrator.ts';
 
 /** The repository (or installed package) root, where bundled data lives. */
@@ -59,6 +59,8 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
   const dir = (s: StageName) => join(out, STAGE_DIRS[s]);
   const ing = config.ingest;
   const input = resolveInputPath(String(ing.input), baseDir);
+  // an empty filter on the bundled default file means its Norman cells (see DEFAULT_INPUT_OBS_FILTER)
+  const obsFilter = (ing.obsFilter as string[]).length === 0 && input === resolveInputPath(DEFAULT_INPUT, baseDir) ? DEFAULT_INPUT_OBS_FILTER : (ing.obsFilter as string[]);
   const cellMetadata = ing.cellMetadata ? resolveInputPath(String(ing.cellMetadata), baseDir) : undefined;
   const goTable = resolveInputPath(String(config.graphs.goTable), baseDir);
   const splitFile = config.split.file ? resolveInputPath(String(config.split.file), baseDir) : undefined;
@@ -70,7 +72,7 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
     {
       name: 'ingest',
       dir: dir('ingest'),
-      config: { ...ing, input, cellMetadata },
+      config: { ...ing, input, cellMetadata, obsFilter },
       files: [input, ...(cellMetadata ? [cellMetadata] : [])],
       upstream: [],
       run: async (log: Logger) => {
@@ -83,7 +85,7 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             conditionColumn: ing.conditionColumn ? String(ing.conditionColumn) : undefined,
             controlLabels: ing.controlLabels as string[],
             separator: String(ing.separator),
-            obsFilter: obsFilterRecord(ing.obsFilter as string[]),
+            obsFilter: obsFilterRecord(obsFilter),
             normalize: ing.normalize as 'auto',
             hvg: Number(ing.hvg),
             minCells: Number(ing.minCells),

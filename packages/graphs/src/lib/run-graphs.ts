@@ -107,6 +107,7 @@ export async function runGraphs(args: GraphsArgs, log: Logger = silentLogger): P
   if (foreign.length > 0) {
     log.warn('graphs.split_conditions_not_in_dataset', { split: splitPath, conditions: foreign.slice(0, 20), count: foreign.length });
   }
+  for (const a of v.aliasResolved) log.info('graphs.alias_resolved', { gene: a.gene, symbol: a.symbol, note: 'no GO annotation under this name; the current symbol\'s terms are used' });
   for (const e of v.filter.excluded) {
     log.warn('graphs.condition_excluded', { condition: e.condition, missingGenes: e.missingGenes, reason: 'gene not in the GO vocabulary' });
   }
@@ -164,6 +165,7 @@ export async function runGraphs(args: GraphsArgs, log: Logger = silentLogger): P
       gene2go: v.gene2goPath,
       vocabularySize: v.vocabulary.genes.length,
       unannotatedGenes: v.vocabulary.unannotated.length,
+      aliasResolved: v.aliasResolved,
       excludedConditions: v.filter.excluded,
       coexpressionSource: withCells ? 'cells (control + training singles)' : 'pseudobulk: mean profiles of control + training conditions',
       coexpressionCells: nCells,

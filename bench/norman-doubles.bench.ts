@@ -10,7 +10,7 @@
  */
 import { CONTROL } from '@gears-pipeline/core';
 import { annotateByAlias, BUNDLED_HUMAN_GENE2GO, BUNDLED_HUMAN_GENE_ALIASES, buildGoGraph, buildVocabulary, pseudobulkCoexpressionConditions, pseudobulkCoexpressionGraph, readAliasTable, readGene2Go } from '@gears-pipeline/graphs';
-import { composedDeltas, DEFAULT_TRAIN_ARGS, fitComposition, networkOutputs, trainGears, usableConditions, type FitCompositionOptions } from '@gears-pipeline/model';
+import { composedDeltas, DEFAULT_TRAIN_ARGS, targetGenes, fitComposition, networkOutputs, trainGears, usableConditions, type FitCompositionOptions } from '@gears-pipeline/model';
 import { DEFAULT_PARTITIONS, makePartition, observedDelta } from './norman-doubles/protocol.ts';
 import { doubleMetrics, l2Genes, meanOf, type DoubleMetrics } from './norman-doubles/metrics.ts';
 import { loadNormanPseudobulk } from './norman-doubles/data.ts';
@@ -49,6 +49,7 @@ export async function run(): Promise<Record<string, unknown>> {
     trainSeconds += r.seconds;
     const sets = usableConditions(stats, part.split, vocabulary.genes);
     const net = (p: number[][]) => networkOutputs(r.model, p).delta;
+    const targets = targetGenes(vocabulary.genes, stats.genes.map((g) => g.gene));
     const test = sets.test;
     const rowOf = new Map(stats.conditions.map((c, i) => [c.name, i]));
     const truth = test.map((c) => observedDelta(stats, c.name));
@@ -63,7 +64,7 @@ export async function run(): Promise<Record<string, unknown>> {
     };
     const fitted: Record<string, unknown> = {};
     for (const [label, opts] of Object.entries(COMPOSITIONS)) {
-      const comp = fitComposition(net, stats, sets, opts);
+      const comp = fitComposition(net, stats, sets, targets, opts);
       fitted[label] = { globalWeight: round(comp.globalWeight), ridge: Number.isFinite(comp.ridge) ? comp.ridge : 'global', interactionWeight: comp.interactionWeight, combinations: comp.nCombinations };
       predictions[label] = composedDeltas(comp, net, test.map((c) => c.perturbation), G);
     }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { GearsInputError, PACKAGE_VERSION, readParquetColumns, temporaryPath, writeParquetTable, type GeneGraph } from '@gears-pipeline/core';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from './config.ts';
 import { buildModel, type GearsModel } from './model.ts';
-import type { Composition } from './composition.ts';
+import { targetGenes, type Composition } from './composition.ts';
 import { createParams, paramSpecs, snapshotParams } from './params.ts';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -245,6 +245,7 @@ function readComposition(c: CompositionMeta, values: Map<string, Float32Array>, 
     interactionWeight: c.interaction_weight,
     ridge: c.ridge ?? Infinity,
     nCombinations: c.n_combinations,
+    targetGene: targetGenes(meta.pert_vocabulary, meta.genes),
     selection: [],
   };
 }

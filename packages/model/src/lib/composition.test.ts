@@ -45,6 +45,9 @@ function subAdditive(weight: number, G = 30, nGenes = 8, seed = 3) {
 }
 
 /** A stand-in network: single gene p → constant p + 1 on every gene, combinations → 100. */
+/** no perturbed gene is measured */
+const NO_TARGETS = new Int32Array(8).fill(-1);
+
 const fakeNet: NetworkDeltas = (sets) => sets.map((p) => new Float32Array(30).fill(p.length === 1 ? p[0] + 1 : 100));
 
 test('fitComposition recovers a sub-additive weight from training doubles and predicts held-out doubles', () => {
@@ -52,12 +55,12 @@ test('fitComposition recovers a sub-additive weight from training doubles and pr
   // P7's single is held out: its effect must come from the network
   const train = conds.filter((c) => c.perturbation.length === 1 ? c.perturbation[0] !== 7 : c.row % 3 !== 0);
   const val = conds.filter((c) => c.perturbation.length === 2 && c.row % 3 === 0 && !c.perturbation.includes(7)).slice(0, 4);
-  const comp = fitComposition(fakeNet, stats, { train, val });
+  const comp = fitComposition(fakeNet, stats, { train, val }, NO_TARGETS);
   assert.equal(comp.singles.size, 7);
   assert.ok(!comp.singles.has(7));
   // doubles with P7 use the network's (wrong) single, so the global fit is pulled away from 0.6
   // only by those; on the clean pairs the per-gene weights land near 0.6
-  const clean = fitComposition(fakeNet, stats, { train: train.filter((c) => !c.perturbation.includes(7)), val }, { interactionGrid: [0] });
+  const clean = fitComposition(fakeNet, stats, { train: train.filter((c) => !c.perturbation.includes(7)), val }, NO_TARGETS, { interactionGrid: [0] });
   assert.ok(Math.abs(clean.globalWeight - 0.6) < 0.01, `global weight ${clean.globalWeight}`);
   for (const w of clean.geneWeights) assert.ok(Math.abs(w - 0.6) < 0.05, `gene weight ${w}`);
   // the interaction term of the fake network is pure noise here, so validation rejects it
@@ -74,9 +77,25 @@ test('fitComposition recovers a sub-additive weight from training doubles and pr
   assert.equal(s7[0], 8);
 });
 
+test("a perturbed gene's own measured expression is the unweighted sum of single effects, and stays out of the weight fit", () => {
+  const { stats, conds, effect, G } = subAdditive(0.6);
+  // P2 targets measured gene G5; in the data its own change in doubles is additive, not 0.6×
+  for (let c = 0; c < stats.conditions.length; c++) {
+    const genes = conds[c].perturbation;
+    if (genes.length === 2 && genes.includes(2)) stats.mean[c * G + 5] = effect[genes[0]][5] + effect[genes[1]][5];
+  }
+  const targets = NO_TARGETS.slice();
+  targets[2] = 5;
+  const comp = fitComposition(fakeNet, stats, { train: conds.filter((c) => c.row % 2 === 0 || c.perturbation.length < 2), val: [] }, targets, { interactionGrid: [0], ridgeGrid: [0.1] });
+  assert.ok(Math.abs(comp.geneWeights[5] - 0.6) < 0.05, `weight of G5 fitted on the non-target doubles only: ${comp.geneWeights[5]}`);
+  const [withTarget, without] = composedDeltas(comp, fakeNet, [[2, 6], [1, 6]], G);
+  assert.ok(Math.abs(withTarget[5] - (effect[2][5] + effect[6][5])) < 1e-5);
+  assert.ok(Math.abs(without[5] - comp.geneWeights[5] * (effect[1][5] + effect[6][5])) < 1e-5);
+});
+
 test('without training combinations the composition is the plain sum of single effects', () => {
   const { stats, conds, effect, G } = subAdditive(0.6);
-  const comp = fitComposition(fakeNet, stats, { train: conds.filter((c) => c.perturbation.length <= 1), val: [] });
+  const comp = fitComposition(fakeNet, stats, { train: conds.filter((c) => c.perturbation.length <= 1), val: [] }, NO_TARGETS);
   assert.equal(comp.globalWeight, 1);
   assert.equal(comp.interactionWeight, 0);
   const [d] = composedDeltas(comp, fakeNet, [[0, 3]], G);

@@ -16,7 +16,9 @@
  * then w is refitted on training and validation combinations together.
  *
  * A single perturbation is s(g) itself. With no training combinations the composition is the plain
- * sum of single effects (w = 1, λ = 0).
+ * sum of single effects (w = 1, λ = 0). A perturbed gene's own expression, when it is measured,
+ * is never weighted: CRISPR sets it directly, it is not a downstream effect to compose (it is left
+ * out of the weight fit and predicted as the sum plus λ · interaction).
  */
 import type { DatasetStats } from '@gears-pipeline/core';
 import type { GearsModel } from './model.ts';
@@ -47,6 +49,8 @@ export interface Composition {
   ridge: number;
   /** combinations the weights were fitted on */
   nCombinations: number;
+  /** measured-gene index of each perturbation-vocabulary gene, −1 when it is not measured */
+  targetGene: Int32Array;
   /** validation sum of squared errors per (ridge, λ) tried, for the record */
   selection: { ridge: number; interactionWeight: number; valSse: number }[];
 }
@@ -67,10 +71,18 @@ export interface FitCompositionOptions {
   singleEffects?: 'measured' | 'network';
 }
 
+/** Measured-gene index of each perturbation-vocabulary gene (−1 when not measured). */
+export function targetGenes(pertVocabulary: readonly string[], genes: readonly string[]): Int32Array {
+  const idx = new Map(genes.map((g, i) => [g, i]));
+  return Int32Array.from(pertVocabulary, (g) => idx.get(g) ?? -1);
+}
+
 /** The network's raw change predictions (eval mode) for perturbation index sets. */
 export type NetworkDeltas = (perturbations: number[][]) => Float32Array[];
 
 interface Combination {
+  /** measured-gene indices of the perturbed genes themselves */
+  targets: number[];
   /** Σ s(g) */
   sum: Float32Array;
   /** net(P) − Σ net({g}) */
@@ -114,6 +126,10 @@ function composeInputs(singles: Map<number, Float32Array>, net: NetworkDeltas, s
   });
 }
 
+function targetsOf(perturbation: number[], targetGene: Int32Array): number[] {
+  return perturbation.map((p) => targetGene[p]).filter((g) => g >= 0);
+}
+
 interface Weights {
   geneWeights: Float32Array;
   globalWeight: number;
@@ -125,6 +141,7 @@ function fitWeights(combos: Combination[], lambda: number, ridge: number, G: num
   const sxx = new Float64Array(G);
   for (const c of combos) {
     for (let g = 0; g < G; g++) {
+      if (c.targets.includes(g)) continue;
       const x = c.sum[g];
       sxy[g] += x * (c.observed[g] - lambda * c.interaction[g]);
       sxx[g] += x * x;
@@ -143,7 +160,9 @@ function fitWeights(combos: Combination[], lambda: number, ridge: number, G: num
 
 function sse(combos: Combination[], w: Weights, lambda: number, G: number): number {
   let s = 0;
-  for (const c of combos) for (let g = 0; g < G; g++) s += (w.geneWeights[g] * c.sum[g] + lambda * c.interaction[g] - c.observed[g]) ** 2;
+  for (const c of combos) {
+    for (let g = 0; g < G; g++) s += ((c.targets.includes(g) ? 1 : w.geneWeights[g]) * c.sum[g] + lambda * c.interaction[g] - c.observed[g]) ** 2;
+  }
   return s;
 }
 
@@ -155,6 +174,7 @@ export function fitComposition(
   net: NetworkDeltas,
   stats: DatasetStats,
   conditions: { train: CompositionCondition[]; val: CompositionCondition[] },
+  targetGene: Int32Array,
   opts: FitCompositionOptions = {},
 ): Composition {
   const G = stats.genes.length;
@@ -165,13 +185,13 @@ export function fitComposition(
   const toCombos = (list: CompositionCondition[]): Combination[] => {
     const multi = list.filter((c) => c.perturbation.length >= 2);
     const parts = composeInputs(singles, net, multi.map((c) => c.perturbation), G);
-    return multi.map((c, i) => ({ ...parts[i], observed: observedDelta(stats, c.row) }));
+    return multi.map((c, i) => ({ ...parts[i], targets: targetsOf(c.perturbation, targetGene), observed: observedDelta(stats, c.row) }));
   };
   const train = toCombos(conditions.train);
   const val = toCombos(conditions.val);
   const selection: Composition['selection'] = [];
   if (train.length === 0 && val.length === 0) {
-    return { singles, geneWeights: new Float32Array(G).fill(1), globalWeight: 1, interactionWeight: 0, ridge: Infinity, nCombinations: 0, selection };
+    return { singles, geneWeights: new Float32Array(G).fill(1), globalWeight: 1, interactionWeight: 0, ridge: Infinity, nCombinations: 0, targetGene, selection };
   }
   let ridge = FALLBACK_RIDGE;
   let lambda = 0;
@@ -191,7 +211,7 @@ export function fitComposition(
   }
   const all = [...train, ...val];
   const w = fitWeights(all, lambda, ridge, G);
-  return { singles, ...w, interactionWeight: lambda, ridge, nCombinations: all.length, selection };
+  return { singles, ...w, interactionWeight: lambda, ridge, nCombinations: all.length, targetGene, selection };
 }
 
 /** Changes predicted by a model with composition `singles` for perturbation index sets. */
@@ -202,6 +222,7 @@ export function composedDeltas(composition: Composition, net: NetworkDeltas, set
     if (p.length < 2) return sum;
     const out = new Float32Array(G);
     for (let g = 0; g < G; g++) out[g] = composition.geneWeights[g] * sum[g] + composition.interactionWeight * interaction[g];
+    for (const g of targetsOf(p, composition.targetGene)) out[g] = sum[g] + composition.interactionWeight * interaction[g];
     return out;
   });
 }

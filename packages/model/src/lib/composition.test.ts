@@ -93,6 +93,18 @@ test("a perturbed gene's own measured expression is the unweighted sum of single
   assert.ok(Math.abs(without[5] - comp.geneWeights[5] * (effect[1][5] + effect[6][5])) < 1e-5);
 });
 
+test('a combination with no measured single (combo_seen0) is the network prediction, and stays out of the fit', () => {
+  const { stats, conds, G } = subAdditive(0.6);
+  const unseen = (c: CompositionCondition) => c.perturbation.length === 1 && c.perturbation[0] >= 6;
+  const train = conds.filter((c) => !unseen(c));
+  const comp = fitComposition(fakeNet, stats, { train, val: [] }, NO_TARGETS, { interactionGrid: [0], ridgeGrid: [Infinity] });
+  // P6+P7 trains but has nothing measured to compose, so it is not one of the fitted combinations
+  assert.equal(comp.nCombinations, train.filter((c) => c.perturbation.length === 2).length - 1);
+  const [joint, seen1] = composedDeltas(comp, fakeNet, [[6, 7], [0, 7]], G);
+  assert.deepEqual(Array.from(joint), new Array(G).fill(100));
+  assert.notEqual(seen1[0], 100);
+});
+
 test('without training combinations the composition is the plain sum of single effects', () => {
   const { stats, conds, effect, G } = subAdditive(0.6);
   const comp = fitComposition(fakeNet, stats, { train: conds.filter((c) => c.perturbation.length <= 1), val: [] }, NO_TARGETS);

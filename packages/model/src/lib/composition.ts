@@ -16,7 +16,9 @@
  * then w is refitted on training and validation combinations together.
  *
  * A single perturbation is s(g) itself. With no training combinations the composition is the plain
- * sum of single effects (w = 1, λ = 0). A perturbed gene's own expression, when it is measured,
+ * sum of single effects (w = 1, λ = 0). A combination none of whose genes has a measured single
+ * (combo_seen0) has nothing measured to compose: the network predicts it whole, as the reference
+ * does, and such combinations stay out of the fit. A perturbed gene's own expression, when it is measured,
  * is never weighted: CRISPR sets it directly, it is not a downstream effect to compose (it is left
  * out of the weight fit and predicted as the sum plus λ · interaction).
  */
@@ -100,7 +102,7 @@ function observedDelta(stats: DatasetStats, row: number): Float32Array {
 }
 
 /** Single effects s(g) and interaction terms for a list of perturbation sets, network calls batched. */
-function composeInputs(singles: Map<number, Float32Array>, net: NetworkDeltas, sets: number[][], G: number): { sum: Float32Array; interaction: Float32Array }[] {
+function composeInputs(singles: Map<number, Float32Array>, net: NetworkDeltas, sets: number[][], G: number): { sum: Float32Array; interaction: Float32Array; joint?: Float32Array }[] {
   const genes = [...new Set(sets.flat())];
   const netSingle = new Map<number, Float32Array>();
   net(genes.map((g) => [g])).forEach((d, i) => netSingle.set(genes[i], d));
@@ -122,8 +124,13 @@ function composeInputs(singles: Map<number, Float32Array>, net: NetworkDeltas, s
         for (let g = 0; g < G; g++) interaction[g] -= s[g];
       }
     }
-    return { sum, interaction };
+    return { sum, interaction, joint: p.length >= 2 ? netCombo[k - 1] : undefined };
   });
+}
+
+/** A combination none of whose genes has a measured single (combo_seen0): the network predicts it whole. */
+function networkOnly(perturbation: number[], singles: Map<number, Float32Array>): boolean {
+  return perturbation.length >= 2 && perturbation.every((p) => !singles.has(p));
 }
 
 function targetsOf(perturbation: number[], targetGene: Int32Array): number[] {
@@ -183,7 +190,7 @@ export function fitComposition(
     for (const c of conditions.train) if (c.perturbation.length === 1) singles.set(c.perturbation[0], observedDelta(stats, c.row));
   }
   const toCombos = (list: CompositionCondition[]): Combination[] => {
-    const multi = list.filter((c) => c.perturbation.length >= 2);
+    const multi = list.filter((c) => c.perturbation.length >= 2 && !networkOnly(c.perturbation, singles));
     const parts = composeInputs(singles, net, multi.map((c) => c.perturbation), G);
     return multi.map((c, i) => ({ ...parts[i], targets: targetsOf(c.perturbation, targetGene), observed: observedDelta(stats, c.row) }));
   };
@@ -218,8 +225,9 @@ export function fitComposition(
 export function composedDeltas(composition: Composition, net: NetworkDeltas, sets: number[][], G: number): Float32Array[] {
   const parts = composeInputs(composition.singles, net, sets, G);
   return sets.map((p, i) => {
-    const { sum, interaction } = parts[i];
+    const { sum, interaction, joint } = parts[i];
     if (p.length < 2) return sum;
+    if (networkOnly(p, composition.singles)) return joint!;
     const out = new Float32Array(G);
     for (let g = 0; g < G; g++) out[g] = composition.geneWeights[g] * sum[g] + composition.interactionWeight * interaction[g];
     for (const g of targetsOf(p, composition.targetGene)) out[g] = sum[g] + composition.interactionWeight * interaction[g];

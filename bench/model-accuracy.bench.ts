@@ -10,26 +10,10 @@ import { join, resolve } from 'node:path';
 import { conditionGeneLists, CONTROL } from '@gears-pipeline/core';
 import { runIngest } from '@gears-pipeline/ingest';
 import { runGraphs, runSplit } from '@gears-pipeline/graphs';
+import { pearsonOrZero as pearson } from '@gears-pipeline/evaluate';
 import { loadTrainInputs, predictDeltas, trainGears, type ObjectiveName } from '@gears-pipeline/model';
 
 export const name = 'model-accuracy';
-
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) (ma += a[i]), (mb += b[i]);
-  ma /= n;
-  mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i] - ma, y = b[i] - mb;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-  }
-  const r = sab / Math.sqrt(saa * sbb);
-  return Number.isFinite(r) ? r : 0;
-}
 
 export async function run(): Promise<Record<string, unknown>> {
   const root = resolve(import.meta.dirname, '..');

@@ -5,6 +5,7 @@
  * and the MSE over the condition's top-20 DE genes (GEARS "mse_de").
  */
 import { conditionGeneLists, type DatasetStats } from '@gears-pipeline/core';
+import { pearsonOrZero } from '@gears-pipeline/evaluate';
 
 export const L2_TOP_EXPRESSED = 1000;
 
@@ -12,23 +13,6 @@ export interface DoubleMetrics {
   l2: number;
   pearsonDelta: number;
   mseDe: number;
-}
-
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) (ma += a[i]), (mb += b[i]);
-  ma /= n;
-  mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i] - ma, y = b[i] - mb;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-  }
-  const r = sab / Math.sqrt(saa * sbb);
-  return Number.isFinite(r) ? r : 0;
 }
 
 /**
@@ -48,7 +32,7 @@ export function doubleMetrics(stats: DatasetStats, row: number, truth: ArrayLike
   for (const g of genes) ss += (predicted[g] - truth[g]) ** 2;
   const de = conditionGeneLists(stats, row).topDe20;
   const mseDe = de.reduce((acc, g) => acc + (predicted[g] - truth[g]) ** 2, 0) / de.length;
-  return { l2: Math.sqrt(ss), pearsonDelta: pearson(predicted, truth), mseDe };
+  return { l2: Math.sqrt(ss), pearsonDelta: pearsonOrZero(predicted, truth), mseDe };
 }
 
 export function meanOf(xs: number[]): number {

@@ -9,6 +9,7 @@ export type { EvaluateArgs, EvaluateResult, EvaluatedCondition } from './lib/eva
 export { runEvaluate, REPORT_FILE } from './lib/run-evaluate.ts';
 export type { RunEvaluateArgs, RunEvaluateResult } from './lib/run-evaluate.ts';
 export { conditionMetrics } from './lib/metrics/condition-metrics.ts';
+export { pearson, pearsonOrZero, mse } from './lib/metrics/vector.ts';
 export type { MetricContext, ObservedCondition } from './lib/metrics/condition-metrics.ts';
 export { metricContext, observedCondition } from './lib/metrics/context.ts';
 export { aggregateMetrics } from './lib/metrics/aggregate.ts';

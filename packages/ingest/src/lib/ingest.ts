@@ -15,7 +15,6 @@ import {
   GearsInputError,
   GearsUsageError,
   PACKAGE_VERSION,
-  parquetRowCount,
   sha256File,
   silentLogger,
   writeDatasetStats,
@@ -31,7 +30,7 @@ import { resolveFormat, type InputFormat } from './detect.ts';
 import { openH5adSource } from './h5ad/reader.ts';
 import { openMtxSource } from './mtx/reader.ts';
 import { COUNT_DETECTION_CELLS, TARGET_SUM, looksLikeCounts, type NormalizeMode } from './normalize.ts';
-import { InlineCellsWriter, replaceDirectory } from './output.ts';
+import { InlineCellsWriter, describeOutputs, replaceDirectory } from './output.ts';
 import { ThreadedCellsWriter } from './cells-writer.ts';
 import { openParquetSource } from './parquet-source.ts';
 import type { CellSource } from './source.ts';
@@ -291,11 +290,7 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
       lap('write', t);
       const inputs: Record<string, string> = {};
       for (const f of inputFiles(source, args)) inputs[f] = await sha256File(f);
-      const outputs: StageManifest['outputs'] = {};
-      for (const f of Object.values(DATASET_FILES)) {
-        const p = join(tmp, f);
-        outputs[f] = { rows: await parquetRowCount(p), sha256: await sha256File(p) };
-      }
+      const outputs = await describeOutputs(tmp, Object.values(DATASET_FILES));
       const seconds = (Date.now() - t0) / 1000;
       const manifest: StageManifest = {
         stage: 'ingest',

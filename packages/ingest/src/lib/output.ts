@@ -6,11 +6,21 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CELLS_COLUMNS, DATASET_FILES, ParquetTableWriter, type CellChunk } from '@gears-pipeline/core';
+import { CELLS_COLUMNS, DATASET_FILES, ParquetTableWriter, parquetRowCount, sha256File, type CellChunk, type StageManifest } from '@gears-pipeline/core';
 
 export function temporaryDir(outDir: string, tag: string): string {
   const abs = resolve(outDir);
   return join(dirname(abs), `.${basename(abs)}.${tag}-${process.pid}-${Date.now().toString(36)}`);
+}
+
+/** Row count and sha256 of each written table of a dataset directory, for its manifest. */
+export async function describeOutputs(dir: string, files: readonly string[]): Promise<StageManifest['outputs']> {
+  const outputs: StageManifest['outputs'] = {};
+  for (const f of files) {
+    const p = join(dir, f);
+    outputs[f] = { rows: await parquetRowCount(p), sha256: await sha256File(p) };
+  }
+  return outputs;
 }
 
 /** Runs `write(tmpDir)`, then swaps the temporary directory in place of `outDir`. */

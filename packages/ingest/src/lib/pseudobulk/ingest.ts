@@ -3,9 +3,9 @@
  * (core dataset format) and the manifest, and no cells.parquet — there are no cells, and later
  * stages tell by its absence (core `datasetHasCells`) and by the manifest note `pseudobulk: true`.
  */
-import { join, resolve } from 'node:path';
-import { DATASET_FILES, GearsUsageError, PACKAGE_VERSION, parquetRowCount, sha256File, writeDatasetStats, writeManifest, type Logger, type StageManifest } from '@gears-pipeline/core';
-import { replaceDirectory } from '../output.ts';
+import { resolve } from 'node:path';
+import { DATASET_FILES, GearsUsageError, PACKAGE_VERSION, sha256File, writeDatasetStats, writeManifest, type Logger, type StageManifest } from '@gears-pipeline/core';
+import { describeOutputs, replaceDirectory } from '../output.ts';
 import type { IngestArgs, IngestResult } from '../ingest.ts';
 import { readPseudobulk } from './read.ts';
 
@@ -35,11 +35,7 @@ export async function runPseudobulkIngest(args: IngestArgs, outDir: string, log:
   const s = r.stats;
   const result = await replaceDirectory(outDir, async (tmp) => {
     writeDatasetStats(tmp, s);
-    const outputs: StageManifest['outputs'] = {};
-    for (const f of [DATASET_FILES.genes, DATASET_FILES.conditions, DATASET_FILES.stats]) {
-      const p = join(tmp, f);
-      outputs[f] = { rows: await parquetRowCount(p), sha256: await sha256File(p) };
-    }
+    const outputs = await describeOutputs(tmp, [DATASET_FILES.genes, DATASET_FILES.conditions, DATASET_FILES.stats]);
     const seconds = (Date.now() - t0) / 1000;
     const manifest: StageManifest = {
       stage: 'ingest',

@@ -177,8 +177,9 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
   const outDir = resolve(args.outDir ?? DEFAULT_OUT_DIR);
   const chunkSize = args.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!(chunkSize >= 1)) throw new GearsUsageError(`--chunk-size must be a positive integer, got ${args.chunkSize}`);
-  if ((await resolveFormat(args.input, args.format ?? 'auto')) === 'pseudobulk') return runPseudobulkIngest(args, outDir, log);
-  const source = await openCellSource(args, log);
+  const format = await resolveFormat(args.input, args.format ?? 'auto');
+  if (format === 'pseudobulk') return runPseudobulkIngest(args, outDir, log);
+  const source = await openCellSource({ ...args, format }, log);
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number) => (timings[name] = (Date.now() - since) / 1000);
   try {

@@ -116,15 +116,14 @@ function composeInputs(singles: Map<number, Float32Array>, net: NetworkDeltas, s
       const s = singles.get(gene) ?? netSingle.get(gene)!;
       for (let g = 0; g < G; g++) sum[g] += s[g];
     }
-    if (p.length >= 2) {
-      const joint = netCombo[k++];
-      for (let g = 0; g < G; g++) interaction[g] = joint[g];
-      for (const gene of p) {
-        const s = netSingle.get(gene)!;
-        for (let g = 0; g < G; g++) interaction[g] -= s[g];
-      }
+    if (p.length < 2) return { sum, interaction };
+    const joint = netCombo[k++];
+    interaction.set(joint);
+    for (const gene of p) {
+      const s = netSingle.get(gene)!;
+      for (let g = 0; g < G; g++) interaction[g] -= s[g];
     }
-    return { sum, interaction, joint: p.length >= 2 ? netCombo[k - 1] : undefined };
+    return { sum, interaction, joint };
   });
 }
 

@@ -175,7 +175,15 @@ export function networkOutputs(model: GearsModel, perturbations: number[][], chu
 export function predictOutputs(model: GearsModel, perturbations: number[][], chunk = 32): { delta: Float32Array[]; logvar?: Float32Array[] } {
   const out = networkOutputs(model, perturbations, chunk);
   if (!model.composition) return out;
-  const net: NetworkDeltas = (p) => networkOutputs(model, p, chunk).delta;
+  // the composition asks the network for these sets again (combinations) and for their single
+  // genes: serve what was just computed, evaluate only what is missing
+  const key = (p: number[]) => p.join(',');
+  const known = new Map(perturbations.map((p, i) => [key(p), out.delta[i]]));
+  const net: NetworkDeltas = (sets) => {
+    const missing = sets.filter((p) => !known.has(key(p)));
+    if (missing.length) networkOutputs(model, missing, chunk).delta.forEach((d, i) => known.set(key(missing[i]), d));
+    return sets.map((p) => known.get(key(p))!);
+  };
   return { ...out, delta: composedDeltas(model.composition, net, perturbations, model.genes.length) };
 }
 

@@ -30,7 +30,7 @@ import { resolveFormat, type InputFormat } from './detect.ts';
 import { openH5adSource } from './h5ad/reader.ts';
 import { openMtxSource } from './mtx/reader.ts';
 import { COUNT_DETECTION_CELLS, TARGET_SUM, looksLikeCounts, type NormalizeMode } from './normalize.ts';
-import { InlineCellsWriter, describeOutputs, replaceDirectory } from './output.ts';
+import { InlineCellsWriter, describeOutputs, replaceDirectory, temporaryDir } from './output.ts';
 import { ThreadedCellsWriter } from './cells-writer.ts';
 import { openParquetSource } from './parquet-source.ts';
 import type { CellSource } from './source.ts';
@@ -70,6 +70,8 @@ export interface IngestArgs {
   geneColumn?: string;
   chunkSize?: number;
   minCells?: number;
+  /** 10x input: bytes an MTX file not sorted by cell may use in memory while it is put in cell order; above it, an external sort on disk (default 512 MiB) */
+  mtxSortBudget?: number;
   /** write cells.parquet on a worker thread; default: when there are ≥ WRITER_THREAD_MIN_CELLS cells */
   writerThread?: boolean;
   /** pseudobulk tables: values are log fold changes (`lfc`), mean expression (`mean`) or decided from the control row (`auto`, default) */
@@ -102,11 +104,11 @@ export interface IngestResult {
 }
 
 /** Opens the input in its format as a CellSource. */
-export async function openCellSource(args: IngestArgs, log: Logger = silentLogger): Promise<CellSource> {
+export async function openCellSource(args: IngestArgs, log: Logger = silentLogger, tempDir?: string): Promise<CellSource> {
   const format = await resolveFormat(args.input, args.format ?? 'auto');
   if (format === 'pseudobulk') throw new GearsUsageError(`${args.input} is a pseudobulk table (no cells); read it with runIngest or readPseudobulkStats`);
   if (format === 'h5ad') return openH5adSource(args.input, { geneColumn: args.geneColumn });
-  if (format === 'mtx') return openMtxSource(args.input, { cellMetadata: args.cellMetadata, barcodeColumn: args.barcodeColumn, geneColumn: args.geneColumn }, log);
+  if (format === 'mtx') return openMtxSource(args.input, { cellMetadata: args.cellMetadata, barcodeColumn: args.barcodeColumn, geneColumn: args.geneColumn, sortBudget: args.mtxSortBudget, tempDir }, log);
   if (format === 'parquet') return openParquetSource(args.input);
   throw new GearsUsageError(`unknown --format ${String(format)} (expected auto, h5ad, mtx, parquet or pseudobulk)`);
 }
@@ -179,7 +181,8 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
   if (!(chunkSize >= 1)) throw new GearsUsageError(`--chunk-size must be a positive integer, got ${args.chunkSize}`);
   const format = await resolveFormat(args.input, args.format ?? 'auto');
   if (format === 'pseudobulk') return runPseudobulkIngest(args, outDir, log);
-  const source = await openCellSource({ ...args, format }, log);
+  // an MTX file not in cell order is sorted on disk beside the output when it exceeds its memory budget
+  const source = await openCellSource({ ...args, format }, log, temporaryDir(outDir, 'mtx-sort'));
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number) => (timings[name] = (Date.now() - since) / 1000);
   try {

@@ -4,17 +4,18 @@
  * `features.tsv[.gz]` (or v2 `genes.tsv`: id, symbol, type) and `barcodes.tsv[.gz]`, plus a
  * cell-metadata table naming each cell's perturbation.
  *
- * The matrix is streamed once per pass; cells must appear in order (Cell Ranger writes the
- * entries sorted by cell). An unsorted file fails with a message saying how to sort it, rather
- * than holding the whole matrix in memory.
+ * One scan at open checks every index and tells whether the entries are in cell order (Cell
+ * Ranger's order): then the matrix is streamed once per pass; otherwise it is put in cell order
+ * once, in memory under a budget or by an external sort on disk (`order.ts`).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { GearsInputError, type Logger } from '@gears-pipeline/core';
 import type { CellSource, RawBlock } from '../source.ts';
 import { readMetadataTable } from '../table.ts';
 import { readAllLines } from '../text.ts';
-import { parseMtx, type MtxHeader, type TripletBatch } from './parse.ts';
+import { parseMtx, type MtxHeader } from './parse.ts';
+import { DEFAULT_MTX_SORT_BUDGET, MTX_BYTES_PER_ENTRY, mtxEntries, scanMtx, sortToDisk, sortedFileEntries, transposeInMemory, type CsrMatrix, type EntryBatch, type MtxGeometry } from './order.ts';
 
 /** Metadata columns tried, in order, for the barcode when no --barcode-column is given. */
 export const DEFAULT_BARCODE_COLUMNS = ['barcode', 'cell_barcode', 'barcodes', 'cell_id', 'cell', 'obs_names', 'index'];
@@ -26,6 +27,14 @@ export interface MtxOptions {
   barcodeColumn?: string;
   /** 'symbol' (features.tsv column 2, default) or 'id' (column 1) as the gene name */
   geneColumn?: string;
+  /**
+   * bytes an unsorted matrix may take in memory while it is put in cell order
+   * (`MTX_BYTES_PER_ENTRY` per entry); above it the entries are sorted on disk. Default
+   * DEFAULT_MTX_SORT_BUDGET.
+   */
+  sortBudget?: number;
+  /** directory for the on-disk sort's temporary files (created, removed on close); default beside the matrix */
+  tempDir?: string;
 }
 
 function findFile(dir: string, names: string[]): string | undefined {
@@ -87,6 +96,8 @@ export async function openMtxSource(input: string, opts: MtxOptions, log: Logger
     throw new GearsInputError({ file: metaPath, field: bcCol, problem: `none of its values matches a barcode of ${basename(barcodesPath)} (e.g. ${barcodes[0]} vs ${bcValues[0]})`, fix: 'name the barcode column with --barcode-column, and check the barcode suffixes (-1)' });
   }
   if (unmatched > 0) log.warn('ingest.cells_without_metadata', { file: metaPath, cells: unmatched, note: 'cells of the matrix missing from the cell-metadata table are skipped' });
+  const geometry: MtxGeometry = { path: matrix, cellsAreColumns, nCells: barcodes.length, nGenes: genes.length };
+  const order = await putInCellOrder(geometry, opts, log);
   const cache = new Map<string, string[]>();
   const metadata = (col: string): string[] | undefined => {
     if (cache.has(col)) return cache.get(col);
@@ -113,8 +124,8 @@ export async function openMtxSource(input: string, opts: MtxOptions, log: Logger
       const out = Float64Array.from(v, Number);
       return out.every((x) => Number.isFinite(x)) ? out : undefined;
     },
-    blocks: (blockCells) => mtxBlocks(matrix, cellsAreColumns, barcodes.length, genes.length, blockCells),
-    close() {},
+    blocks: (blockCells) => order.blocks(blockCells),
+    close: () => order.close(),
   };
 }
 
@@ -125,7 +136,8 @@ async function readHeader(path: string): Promise<MtxHeader> {
   return first.value as MtxHeader;
 }
 
-async function* mtxBlocks(path: string, cellsAreColumns: boolean, nCells: number, nGenes: number, blockCells: number): AsyncGenerator<RawBlock> {
+/** Blocks of ≤ `blockCells` consecutive cells from entries arriving in cell order. */
+async function* blocksFromOrderedEntries(path: string, entries: AsyncIterable<EntryBatch>, nCells: number, blockCells: number): AsyncGenerator<RawBlock> {
   let start = 0;
   let end = Math.min(nCells, blockCells);
   // the current block's entries, in growable typed arrays (no per-value objects)
@@ -162,27 +174,15 @@ async function* mtxBlocks(path: string, cellsAreColumns: boolean, nCells: number
     len = 0;
     return { start, indptr, indices, values };
   };
-  let line = 0;
+  let entry = 0;
   let lastCell = -1;
-  for await (const item of parseMtx(path)) {
-    if (!('n' in item)) continue;
-    const b = item as TripletBatch;
-    const cs = cellsAreColumns ? b.j : b.i;
-    const gs = cellsAreColumns ? b.i : b.j;
+  for await (const b of entries) {
     for (let k = 0; k < b.n; k++) {
-      line++;
-      const c = cs[k] - 1;
-      const g = gs[k] - 1;
-      if (c < 0 || c >= nCells || g < 0 || g >= nGenes) {
-        throw new GearsInputError({ file: path, field: `entry ${line}`, problem: `index (${b.i[k]}, ${b.j[k]}) lies outside the ${cellsAreColumns ? `${nGenes} × ${nCells}` : `${nCells} × ${nGenes}`} matrix`, fix: 'the file is damaged: copy it again' });
-      }
+      entry++;
+      const c = b.cell[k];
       if (c < lastCell) {
-        throw new GearsInputError({
-          file: path,
-          field: `entry ${line}`,
-          problem: `cell ${c + 1} comes after cell ${lastCell + 1}: the entries are not sorted by cell, which streaming needs`,
-          fix: `sort the entries by cell (column ${cellsAreColumns ? 2 : 1} of each entry line, keeping the header lines first), or convert the matrix to .h5ad`,
-        });
+        // the open-time scan said the file is in cell order: it changed since
+        throw new GearsInputError({ file: path, field: `entry ${entry}`, problem: `cell ${c + 1} comes after cell ${lastCell + 1}, but the file was in cell order when it was opened`, fix: 'do not change the input while ingest runs; run again' });
       }
       lastCell = c;
       while (c >= end) {
@@ -192,13 +192,51 @@ async function* mtxBlocks(path: string, cellsAreColumns: boolean, nCells: number
       }
       if (len === cap) grow();
       cell[len] = c;
-      gene[len] = g;
-      val[len++] = b.v[k];
+      gene[len] = b.gene[k];
+      val[len++] = b.value[k];
     }
   }
   while (start < nCells) {
     yield emit();
     start = end;
     end = Math.min(nCells, start + blockCells);
+  }
+}
+
+/** Blocks sliced from a matrix held in memory as CSR. */
+async function* blocksFromCsr(m: CsrMatrix, nCells: number, blockCells: number): AsyncGenerator<RawBlock> {
+  for (let s = 0; s < nCells; s += blockCells) {
+    const e = Math.min(nCells, s + blockCells);
+    const lo = m.indptr[s];
+    const indptr = new Int32Array(e - s + 1);
+    for (let r = s; r <= e; r++) indptr[r - s] = m.indptr[r] - lo;
+    yield { start: s, indptr, indices: m.indices.slice(lo, m.indptr[e]), values: m.values.slice(lo, m.indptr[e]) };
+  }
+}
+
+interface CellOrder {
+  blocks(blockCells: number): AsyncGenerator<RawBlock>;
+  close(): void;
+}
+
+/** Scans the matrix, and puts an unsorted one in cell order (in memory or on disk). */
+async function putInCellOrder(g: MtxGeometry, opts: MtxOptions, log: Logger): Promise<CellOrder> {
+  const scan = await scanMtx(g);
+  if (scan.sortedByCell) return { blocks: (n) => blocksFromOrderedEntries(g.path, mtxEntries(g), g.nCells, n), close() {} };
+  const budget = opts.sortBudget ?? DEFAULT_MTX_SORT_BUDGET;
+  const bytes = scan.nnz * MTX_BYTES_PER_ENTRY;
+  if (bytes <= budget) {
+    log.info('ingest.mtx_order', { file: g.path, order: 'not by cell', action: 'put in cell order in memory', entries: scan.nnz, bytes, budget });
+    const m: CsrMatrix = await transposeInMemory(g, scan);
+    return { blocks: (n) => blocksFromCsr(m, g.nCells, n), close() {} };
+  }
+  const workDir = opts.tempDir ?? join(dirname(g.path), `.gears-mtx-sort-${process.pid}-${Date.now().toString(36)}`);
+  log.info('ingest.mtx_order', { file: g.path, order: 'not by cell', action: 'external sort on disk', entries: scan.nnz, bytes, budget, tempDir: workDir });
+  try {
+    const sorted = await sortToDisk(g, workDir, Math.floor(budget / MTX_BYTES_PER_ENTRY));
+    return { blocks: (n) => blocksFromOrderedEntries(g.path, sortedFileEntries(sorted), g.nCells, n), close: () => rmSync(workDir, { recursive: true, force: true }) };
+  } catch (e) {
+    rmSync(workDir, { recursive: true, force: true });
+    throw e;
   }
 }

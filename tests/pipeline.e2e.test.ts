@@ -1,7 +1,7 @@
 // End-to-end: the `gears` CLI run as a user would, on the bundled Norman 2019 subset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -44,6 +44,12 @@ test('a fresh run on the bundled data writes predictions, metrics and a report t
   assert.ok(Number(n) > 0);
   assert.equal(Number(genes), 500);
   assert.ok(existsSync(join(out, 'evaluate', 'report.html')));
+  // the generated guide to the outputs documents every column of every evaluate table
+  const guide = readFileSync(join(out, 'README.md'), 'utf8');
+  for (const t of ['metrics', 'metrics_summary', 'gi', 'gi_precision', 'predictions']) {
+    const cols = (await sql(`select name from parquet_schema('${out}/evaluate/${t}.parquet') where num_children is null`)).map((c) => String(c[0]));
+    for (const c of cols) assert.ok(guide.includes(`| \`${c}\` |`), `${t}.${c} documented`);
+  }
 });
 
 test('a rerun with nothing changed skips every stage', () => {

@@ -97,7 +97,7 @@ test('predictions cover the test conditions, and metrics score gears against the
   const rows = await sql(`select model, count(*) from '${out}/evaluate/metrics.parquet' where split = 'test' and metric = 'pearson_delta' group by model order by model`);
   const models = new Map(rows.map((r) => [String(r[0]), Number(r[1])]));
   assert.ok((models.get('gears') ?? 0) > 0 && (models.get('additive') ?? 0) > 0, JSON.stringify([...models]));
-  const overall = await sql(`select model, value from '${out}/evaluate/metrics.parquet' where condition = '__mean__' and split = 'test' and subgroup = 'overall' and metric = 'pearson_delta' and model in ('gears', 'additive')`);
+  const overall = await sql(`select model, value from '${out}/evaluate/metrics_summary.parquet' where split = 'test' and subgroup = 'overall' and metric = 'pearson_delta' and model in ('gears', 'additive')`);
   assert.equal(overall.length, 2);
   for (const [model, v] of overall) assert.ok(Number.isFinite(Number(v)), `${String(model)} overall Pearson delta ${String(v)}`);
   const ev = JSON.parse(readFileSync(join(out, 'evaluate', 'manifest.json'), 'utf8'));

@@ -8,3 +8,4 @@ export * from './lib/graph.ts';
 export * from './lib/log.ts';
 export * from './lib/cells.ts';
 export * from './lib/random.ts';
+export * from './lib/output-tables.ts';

@@ -29,3 +29,6 @@ export { writeEvaluationTables, PREDICTIONS_COLUMNS, METRICS_COLUMNS, GI_COLUMNS
 export { buildReport } from './lib/report/html.ts';
 export { readSplit } from './lib/io/split.ts';
 export { readPredictionsParquet, DEFAULT_MODEL_NAME } from './lib/io/predictions.ts';
+export { METRICS_SUMMARY_COLUMNS, GI_PRECISION_COLUMNS, OUTPUT_TABLES } from './lib/output/tables.ts';
+export { outputsGuide, OUTPUTS_GUIDE_FILE, EVALUATE_TABLE_DOCS } from './lib/output/guide.ts';
+export { BASELINE_VERSION } from './lib/types.ts';

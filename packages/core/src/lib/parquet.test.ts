@@ -62,3 +62,37 @@ test('a truncated file fails with a message naming the file and the fix', async 
   writeFileSync(path, 'PAR1 not really');
   await assert.rejects(readParquetColumns(path), (e: Error) => e.message.includes('broken.parquet') && /Fix:/.test(e.message));
 });
+
+test('rowGroupRows collects small writes into large row groups; nullable numbers store NULL for NaN; dictionary strings', async () => {
+  const path = join(dir, 'groups.parquet');
+  const w = new ParquetTableWriter(
+    path,
+    [
+      { name: 'gene', type: 'STRING', dictionary: true },
+      { name: 'v', type: 'DOUBLE', nullable: true },
+      { name: 's', type: 'STRING', nullable: true },
+    ],
+    { rowGroupRows: 2500 },
+  );
+  // 12 writes of 500 rows → row groups of 2500, 2500, 1000
+  for (let b = 0; b < 12; b++) {
+    w.write({
+      gene: Array.from({ length: 500 }, (_, i) => `G${i % 50}`),
+      v: Float64Array.from({ length: 500 }, (_, i) => (i % 100 === 0 ? NaN : b + i / 1000)),
+      s: Array.from({ length: 500 }, (_, i) => (i % 2 ? null : 'x')),
+    });
+  }
+  w.close();
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  const groups = (await con.runAndReadAll(`select distinct row_group_id, row_group_num_rows from parquet_metadata('${path}') order by 1`)).getRows();
+  assert.deepEqual(groups.map((r) => Number(r[1])), [2500, 2500, 1000]);
+  const enc = (await con.runAndReadAll(`select distinct encodings from parquet_metadata('${path}') where path_in_schema = 'gene'`)).getRows();
+  for (const r of enc) assert.match(String(r[0]), /RLE_DICTIONARY/);
+  const counts = (await con.runAndReadAll(`select count(*) filter (where v is null), count(*) filter (where isnan(v)), count(*) filter (where s is null), count(*) from '${path}'`)).getRows()[0].map(Number);
+  assert.deepEqual(counts, [60, 0, 3000, 6000]);
+  const t = await readParquetColumns(path, ['gene', 'v']);
+  assert.equal(t.gene[501], 'G1');
+  assert.equal(t.v[0], null);
+  assert.equal(t.v[1], 0.001);
+});

@@ -24,6 +24,13 @@ export type ParquetColumnType =
 export interface ParquetColumnSpec {
   name: string;
   type: ParquetColumnType;
+  /**
+   * the column may hold NULL (Parquet OPTIONAL); for DOUBLE/FLOAT columns NaN is written as NULL,
+   * so SQL and BI tools see "undefined" rather than a NaN that poisons averages
+   */
+  nullable?: boolean;
+  /** force dictionary encoding (RLE_DICTIONARY) for a STRING column, e.g. repeated gene names */
+  dictionary?: boolean;
 }
 
 /** Column values for one batch of rows; lengths must agree. */
@@ -40,7 +47,7 @@ function schemaFor(columns: readonly ParquetColumnSpec[]): SchemaElement[] {
       out.push({ name: 'list', repetition_type: 'REPEATED', num_children: 1 });
       out.push(leafElement('element', leaf, 'REQUIRED'));
     } else {
-      out.push(leafElement(c.name, c.type, 'REQUIRED'));
+      out.push(leafElement(c.name, c.type, c.nullable ? 'OPTIONAL' : 'REQUIRED'));
     }
   }
   return out;
@@ -82,16 +89,29 @@ export class ParquetTableWriter {
   private done = false;
 
   private readonly plainColumns: ReadonlySet<string>;
+  /** rows collected for the next row group (only with opts.rowGroupRows) */
+  private readonly rowGroupRows: number;
+  private pending: unknown[][] = [];
+  private pendingRows = 0;
 
   /**
    * @param opts.kv footer key/value metadata
    * @param opts.plain columns to write without dictionary encoding (float columns always are)
    * @param opts.statistics write min/max statistics (default true); off saves time on large list columns
+   * @param opts.rowGroupRows collect small `write` batches into row groups of this many rows (the
+   *   last one smaller), so readers get few large row groups (BI tools want ≥ 100k rows each) while
+   *   memory stays bounded by one row group; without it every `write` becomes its own row group
    */
-  constructor(path: string, columns: readonly ParquetColumnSpec[], opts: { kv?: Record<string, string>; plain?: readonly string[]; statistics?: boolean } = {}) {
+  constructor(
+    path: string,
+    columns: readonly ParquetColumnSpec[],
+    opts: { kv?: Record<string, string>; plain?: readonly string[]; statistics?: boolean; rowGroupRows?: number } = {},
+  ) {
     this.path = path;
     this.columns = columns;
     this.plainColumns = new Set(opts.plain ?? []);
+    this.rowGroupRows = opts.rowGroupRows ?? 0;
+    this.pending = columns.map(() => []);
     mkdirSync(dirname(path), { recursive: true });
     this.tmp = temporaryPath(path);
     const kvMetadata = Object.entries(opts.kv ?? {}).map(([key, value]) => ({ key, value }));
@@ -112,29 +132,67 @@ export class ParquetTableWriter {
     if (this.done) throw new Error(`${this.path}: write after close`);
     const n = batch[this.columns[0].name]?.length ?? 0;
     if (n === 0) return;
-    const columnData = this.columns.map((c) => {
-      const data = batch[c.name];
-      if (!data) throw new Error(`${this.path}: batch lacks column ${c.name}`);
-      if (data.length !== n) throw new Error(`${this.path}: column ${c.name} has ${data.length} rows, expected ${n}`);
+    const data = this.columns.map((c) => {
+      const d = batch[c.name];
+      if (!d) throw new Error(`${this.path}: batch lacks column ${c.name}`);
+      if (d.length !== n) throw new Error(`${this.path}: column ${c.name} has ${d.length} rows, expected ${n}`);
+      return d;
+    });
+    this.rows += n;
+    if (this.rowGroupRows <= 0) {
+      this.writeGroup(data, rowGroupSize);
+      return;
+    }
+    // collect into the pending row group; flush each time it fills
+    let from = 0;
+    while (from < n) {
+      const take = Math.min(n - from, this.rowGroupRows - this.pendingRows);
+      data.forEach((d, j) => {
+        const dest = this.pending[j];
+        for (let i = from; i < from + take; i++) dest.push(d[i]);
+      });
+      this.pendingRows += take;
+      from += take;
+      if (this.pendingRows >= this.rowGroupRows) this.flushPending();
+    }
+  }
+
+  private flushPending(): void {
+    if (this.pendingRows === 0) return;
+    const data = this.pending;
+    this.pending = this.columns.map(() => []);
+    this.pendingRows = 0;
+    this.writeGroup(data, this.rowGroupRows);
+  }
+
+  private writeGroup(data: readonly ArrayLike<unknown>[], rowGroupSize: number): void {
+    const columnData = this.columns.map((c, j) => {
+      let values = data[j];
+      const float = c.type === 'DOUBLE' || c.type === 'FLOAT';
+      // NULL, not NaN, where a nullable number is undefined
+      if (c.nullable && float) values = Array.from(values as ArrayLike<number | null>, (v) => (v === null || v === undefined || Number.isNaN(v) ? null : v));
+      else if (c.nullable) values = Array.from(values, (v) => (v === undefined ? null : v));
       // Float columns: dictionary encoding of distinct floats only costs time (DESIGN §7).
-      const plain = c.type === 'DOUBLE' || c.type === 'FLOAT' || c.type === 'LIST_FLOAT' || this.plainColumns.has(c.name);
+      const plain = float || c.type === 'LIST_FLOAT' || this.plainColumns.has(c.name);
+      const encoding = c.dictionary && c.type === 'STRING' ? 'RLE_DICTIONARY' : plain ? 'PLAIN' : undefined;
       return {
         name: c.name,
-        data: (ArrayBuffer.isView(data) || Array.isArray(data) ? data : Array.from(data)) as never,
-        ...(plain ? { encoding: 'PLAIN' as const } : {}),
+        data: (ArrayBuffer.isView(values) || Array.isArray(values) ? values : Array.from(values)) as never,
+        ...(encoding ? { encoding } : {}),
       };
     });
     void this.writer.write({ columnData, rowGroupSize } as never);
-    this.rows += n;
   }
 
   close(): void {
     if (this.done) return;
-    this.done = true;
     try {
+      this.flushPending();
+      this.done = true;
       this.writer.finish();
       renameSync(this.tmp, this.path);
     } catch (e) {
+      this.done = true;
       rmSync(this.tmp, { force: true });
       throw e;
     }
@@ -152,7 +210,7 @@ export function writeParquetTable(
   path: string,
   columns: readonly ParquetColumnSpec[],
   data: ParquetBatch,
-  opts: { kv?: Record<string, string> } = {},
+  opts: ConstructorParameters<typeof ParquetTableWriter>[2] = {},
 ): number {
   const w = new ParquetTableWriter(path, columns, opts);
   try {

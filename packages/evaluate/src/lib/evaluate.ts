@@ -10,7 +10,7 @@ import { conditionMetrics, type MetricContext } from './metrics/condition-metric
 import { metricContext, observedCondition } from './metrics/context.ts';
 import type { CellValues } from './metrics/cell-values.ts';
 import { analyseGeneticInteractions, type GiAnalysis } from './gi/analysis.ts';
-import { GI_CONDITION, type MetricRow, type ModelPredictions } from './types.ts';
+import { BASELINE_VERSION, GI_CONDITION, type MetricRow, type ModelPredictions } from './types.ts';
 
 /** Splits whose conditions are scored by default. */
 export const DEFAULT_EVAL_SPLITS = ['test', 'val'] as const;
@@ -54,7 +54,7 @@ export interface EvaluateResult {
 /** Computes the baselines on the split: no change, training mean, additive, linear. */
 export function computeBaselines(stats: DatasetStats, split: readonly SplitAssignment[]): ModelPredictions[] {
   const input = { stats, split };
-  return [noChangeBaseline(input), trainingMeanBaseline(input), additiveBaseline(input), linearBaseline(input)];
+  return [noChangeBaseline(input), trainingMeanBaseline(input), additiveBaseline(input), linearBaseline(input)].map((p) => ({ ...p, version: BASELINE_VERSION }));
 }
 
 /** Reorders a model's predictions to the dataset gene order; fails clearly on a gene mismatch. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { writeDatasetStats, writeParquetTable, readManifest, GearsInputError } from '@gears-pipeline/core';
 import { runEvaluate } from './run-evaluate.ts';
+import { outputsGuide } from './output/guide.ts';
 import { additiveBaseline } from './baselines/simple.ts';
 import { toyStats, TOY_SPLIT } from './testing/toy-data.ts';
 import { renderInChromium, findChromium } from './testing/chromium.ts';
@@ -50,8 +51,8 @@ async function sql(query: string): Promise<unknown[][]> {
 const outDir = join(dir, 'evaluate');
 const result = await runEvaluate({ datasetDir, splitPath, predictionsPath: predPath, outDir, giGenesPath: undefined });
 
-test('runEvaluate writes the three tables, the report and a manifest', () => {
-  for (const f of ['predictions.parquet', 'metrics.parquet', 'gi.parquet', 'report.html']) assert.ok(result.files.has(f), f);
+test('runEvaluate writes the five tables, the report and a manifest', () => {
+  for (const f of ['predictions.parquet', 'metrics.parquet', 'metrics_summary.parquet', 'gi.parquet', 'gi_precision.parquet', 'report.html']) assert.ok(result.files.has(f), f);
   const m = readManifest(outDir)!;
   assert.equal(m.stage, 'evaluate');
   assert.ok(m.inputs.predictions && m.inputs.split && m.inputs['dataset/condition_gene_stats.parquet']);
@@ -72,40 +73,102 @@ test('predictions.parquet: one row per model × evaluated condition × gene, del
   assert.equal(Number(nc[0][0]), 0);
 });
 
-test('metrics.parquet: per-condition rows and subgroup means agree in SQL', async () => {
+test('metrics.parquet holds per-condition rows only; metrics_summary.parquet the means, which SQL reproduces', async () => {
   const p = join(outDir, 'metrics.parquet');
+  const sp = join(outDir, 'metrics_summary.parquet');
   const recomputed = await sql(`select model, subgroup, avg(value) from '${p}'
-    where condition <> '__mean__' and condition <> '__gi__' and split = 'test' and metric = 'pearson_delta' and not isnan(value)
+    where split = 'test' and metric = 'pearson_delta'
     group by model, subgroup order by model, subgroup`);
-  const stored = await sql(`select model, subgroup, value from '${p}'
-    where condition = '__mean__' and split = 'test' and metric = 'pearson_delta' and subgroup <> 'overall' and n_conditions > 0 order by model, subgroup`);
+  const stored = await sql(`select model, subgroup, value from '${sp}'
+    where split = 'test' and metric = 'pearson_delta' and subgroup <> 'overall' and n_conditions > 0 order by model, subgroup`);
   assert.equal(recomputed.length, stored.length);
   recomputed.forEach((r, i) => {
     assert.equal(r[0], stored[i][0]);
     assert.ok(Math.abs(Number(r[2]) - Number(stored[i][2])) < 1e-12);
   });
-  const empty = await sql(`select value, n_conditions from '${p}' where condition = '__mean__' and subgroup = 'combo_seen0' and metric = 'mse' and split = 'test' and model = 'gears'`);
-  assert.ok(Number.isNaN(Number(empty[0][0])));
+  // a plain average per model over metrics.parquet is the overall per-condition mean
+  const plain = await sql(`select model, avg(value) from '${p}' where split = 'test' and metric = 'mse' group by model order by model`);
+  const overall = await sql(`select model, value from '${sp}' where split = 'test' and metric = 'mse' and subgroup = 'overall' order by model`);
+  plain.forEach((r, i) => assert.ok(Math.abs(Number(r[1]) - Number(overall[i][1])) < 1e-12));
+  const [[aggRows]] = await sql(`select count(*) from '${p}' where condition like '\\_\\_%' escape '\\'`);
+  assert.equal(Number(aggRows), 0);
+  const empty = await sql(`select value, n_conditions from '${sp}' where subgroup = 'combo_seen0' and metric = 'mse' and split = 'test' and model = 'gears'`);
+  assert.equal(empty[0][0], null);
   assert.equal(Number(empty[0][1]), 0);
-  const names = (await sql(`select distinct metric from '${p}' where condition not like '\\_\\_%' escape '\\'`)).map((r) => String(r[0]));
+  const names = (await sql(`select distinct metric from '${p}'`)).map((r) => String(r[0]));
   for (const want of ['mse', 'pearson', 'mse_de', 'pearson_de', 'pearson_delta', 'pearson_delta_de', 'pearson_delta_top50_de', 'mse_top200_hvg', 'frac_correct_direction_100', 'frac_sigma_below_2', 'frac_0/1_direction_top20_non_dropout', 'frac_correct_direction_non_zero', 'mse_top20_de_non_dropout', 'l2_top1000_expressed', 'pearson_delta_systema']) {
     assert.ok(names.includes(want), want);
   }
   // the baselines are ordered as expected on held-out combinations: additive beats no change
-  const ord = await sql(`select model, value from '${p}' where condition = '__mean__' and split = 'test' and subgroup = 'combo_seen1' and metric = 'pearson_delta'`);
+  const ord = await sql(`select model, value from '${sp}' where split = 'test' and subgroup = 'combo_seen1' and metric = 'pearson_delta'`);
   const v = Object.fromEntries(ord.map((r) => [r[0], Number(r[1])]));
   assert.ok(v.additive > v.no_change);
 });
 
-test('gi.parquet: observed and predicted scores per combination', async () => {
-  const rows = await sql(`select combination, model, mag, dcor, gi_type from '${join(outDir, 'gi.parquet')}' order by combination, model`);
+test('gi.parquet: observed and predicted scores per combination, one boolean column per GI type', async () => {
+  const rows = await sql(`select combination, model, mag, dcor, is_synergy, is_suppressor, is_additive, perturbation from '${join(outDir, 'gi.parquet')}' order by combination, model`);
   const observed = rows.filter((r) => r[1] === 'observed');
   // test/val combinations with both singles measured: G03+G04, G05+G06, G01+G06
   assert.deepEqual(observed.map((r) => r[0]), ['G01+G06', 'G03+G04', 'G05+G06']);
+  assert.deepEqual(observed.map((r) => r[7]), ['G01_G06', 'G03_G04', 'G05_G06']);
+  for (const r of rows) {
+    if (r[2] === null) continue;
+    assert.equal(r[4], Number(r[2]) > 1, `synergy call of ${r[0]} ${r[1]}`);
+    assert.equal(r[5], Number(r[2]) < 1);
+    assert.equal(r[6], Math.abs(Number(r[2]) - 1) <= 0.3);
+  }
   const noChange = rows.filter((r) => r[1] === 'no_change');
   for (const r of noChange) assert.equal(Number(r[2]), 0); // zero changes → zero coefficients
-  const prec = await sql(`select count(*) from '${join(outDir, 'metrics.parquet')}' where condition = '__gi__' and metric like 'precision_at_k_%'`);
+  const prec = await sql(`select count(*), min(n_combinations), max(k) from '${join(outDir, 'gi_precision.parquet')}'`);
   assert.equal(Number(prec[0][0]), 6 * 5);
+  assert.equal(Number(prec[0][1]), 3);
+  assert.equal(Number(prec[0][2]), 3);
+});
+
+test('BI properties: row groups, dictionary-encoded strings, NULL never NaN, run_id/model_version, joins', async () => {
+  const tables = ['predictions', 'metrics', 'metrics_summary', 'gi', 'gi_precision'].map((t) => join(outDir, `${t}.parquet`));
+  const runIds = new Set<string>();
+  for (const f of tables) {
+    // every row group but the last holds ≥ 100k rows (here: small tables are one row group)
+    const groups = (await sql(`select distinct row_group_id, row_group_num_rows from parquet_metadata('${f}') order by 1`)).map((r) => Number(r[1]));
+    groups.slice(0, -1).forEach((n) => assert.ok(n >= 100_000, `${f}: row group of ${n} rows`));
+    assert.equal(groups.length, 1, f);
+    // every string column is dictionary-encoded
+    const cols = await sql(`select path_in_schema, type, encodings from parquet_metadata('${f}')`);
+    for (const [name, type, enc] of cols) if (type === 'BYTE_ARRAY') assert.match(String(enc), /RLE_DICTIONARY/, `${f} ${name}`);
+    // no NaN anywhere: undefined values are NULL
+    const doubles = cols.filter((c) => c[1] === 'DOUBLE').map((c) => String(c[0]));
+    const [[nan]] = await sql(`select ${doubles.map((d) => `count(*) filter (where isnan("${d}"))`).join(' + ')} from '${f}'`);
+    assert.equal(Number(nan), 0, f);
+    for (const [id, version] of await sql(`select distinct run_id, model_version from '${f}'`)) {
+      runIds.add(String(id));
+      assert.match(String(version), /^(baseline-|unversioned)/);
+    }
+  }
+  assert.equal(runIds.size, 1, 'one run id across the tables of a run');
+  assert.match([...runIds][0], /^[0-9a-f]{12}$/);
+  // predictions join metrics on (run_id, model, condition): every scored condition has its rows
+  const [[unjoined, joined]] = await sql(`select count(*) filter (where p.condition is null), count(*) filter (where p.condition is not null)
+    from (select distinct run_id, model, condition from '${join(outDir, 'metrics.parquet')}') m
+    left join (select distinct run_id, model, condition from '${tables[0]}') p using (run_id, model, condition)`);
+  assert.equal(Number(unjoined), 0);
+  assert.equal(Number(joined), 5 * 5);
+  // the observed columns were NULL-free here (every evaluated condition is measured), and the
+  // mse metric is the mean squared error of the predictions rows
+  const [[maxErr]] = await sql(`select max(abs(m.value - p.mse)) from '${join(outDir, 'metrics.parquet')}' m
+    join (select run_id, model, condition, avg((predicted_mean - observed_mean) ^ 2) mse from '${tables[0]}' group by all) p using (run_id, model, condition)
+    where m.metric = 'mse'`);
+  assert.ok(Number(maxErr) < 1e-9, `mse recomputed from predictions differs by ${maxErr}`);
+});
+
+test('the outputs guide documents every column of every evaluate table as written', async () => {
+  const guide = outputsGuide();
+  for (const t of ['predictions', 'metrics', 'metrics_summary', 'gi', 'gi_precision']) {
+    assert.match(guide, new RegExp(`## ${t}: `));
+    const cols = (await sql(`select name from parquet_schema('${join(outDir, `${t}.parquet`)}') where num_children is null`)).map((c) => String(c[0]));
+    assert.ok(cols.length > 5);
+    for (const c of cols) assert.ok(guide.includes(`| \`${c}\` |`), `${t}.${c} documented`);
+  }
 });
 
 test('partitioned output reads back as one Hive-partitioned table', async () => {

@@ -1,7 +1,8 @@
 /**
  * `runEvaluate`: the file-level stage. Reads the dataset directory written by ingest, the split
  * and (optionally) a predictions Parquet, computes the baselines, metrics and GI scores, and
- * writes predictions.parquet, metrics.parquet, gi.parquet, report.html and manifest.json into
+ * writes predictions.parquet, metrics.parquet, metrics_summary.parquet, gi.parquet,
+ * gi_precision.parquet, report.html and manifest.json into
  * the output directory (each file atomically; the manifest last).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import {
   readDatasetStats,
   sha256File,
   sha256Json,
+  deterministicRunId,
   silentLogger,
   writeFileAtomic,
   writeManifest,
@@ -57,6 +59,8 @@ export interface RunEvaluateArgs {
    * (frac_in_range*); default: when the file exists
    */
   cellMetrics?: boolean;
+  /** run identifier written into every table row (default: derived from the input hashes and settings) */
+  runId?: string;
   /** worker threads for the GI fits (default: available cores, ≤ 8; 1 = this thread) */
   giThreads?: number;
 }
@@ -106,10 +110,6 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   for (const s of result.gi.skipped) log.warn('evaluate.gi_skipped', s);
   for (const p of result.predictions) for (const [condition, flag] of p.flags ?? []) log.info('evaluate.baseline_flag', { model: p.model, condition, flag });
 
-  const files = writeEvaluationTables(args.outDir, stats, result, { partitionByModel: args.partitionByModel });
-  writeFileAtomic(join(args.outDir, REPORT_FILE), buildReport(stats, result, { title: args.reportTitle }));
-  files.set(REPORT_FILE, 1);
-
   const inputs: Record<string, string> = {};
   for (const f of [DATASET_FILES.genes, DATASET_FILES.conditions, DATASET_FILES.stats]) {
     const p = join(args.datasetDir, f);
@@ -118,19 +118,27 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   inputs.split = args.splitPath ? await sha256File(args.splitPath) : sha256Json(split);
   if (args.predictionsPath) inputs.predictions = await sha256File(args.predictionsPath);
   if (args.giGenesPath) inputs.gi_genes = await sha256File(args.giGenesPath);
+  const config = { splits: args.splits ?? ['test', 'val'], cellMetrics: cellValues !== undefined, partitionByModel: Boolean(args.partitionByModel), baselines: args.baselines !== false, models: result.predictions.map((p) => p.model) };
+  // deterministic: the same inputs and settings give the same id (and byte-identical tables)
+  const runId = args.runId ?? deterministicRunId({ stage: 'evaluate', inputs, config });
+
+  const files = writeEvaluationTables(args.outDir, stats, result, { partitionByModel: args.partitionByModel, runId });
+  writeFileAtomic(join(args.outDir, REPORT_FILE), buildReport(stats, result, { title: args.reportTitle }));
+  files.set(REPORT_FILE, 1);
+
   const outputs: Record<string, { rows?: number; sha256: string }> = {};
   for (const [rel, rows] of files) outputs[rel] = { rows, sha256: await sha256File(join(args.outDir, rel)) };
   const finished = new Date();
   writeManifest(args.outDir, {
     stage: 'evaluate',
     version: PACKAGE_VERSION,
-    config: { splits: args.splits ?? ['test', 'val'], cellMetrics: cellValues !== undefined, partitionByModel: Boolean(args.partitionByModel), baselines: args.baselines !== false, models: result.predictions.map((p) => p.model) },
+    config,
     inputs,
     outputs,
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     seconds: (finished.getTime() - started.getTime()) / 1000,
-    notes: { evaluated: result.evaluated.length, giCombinations: new Set(result.gi.rows.map((r) => r.combination)).size, missing: result.missing.length },
+    notes: { runId, evaluated: result.evaluated.length, giCombinations: new Set(result.gi.rows.map((r) => r.combination)).size, missing: result.missing.length },
   });
   log.info('evaluate.done', { outDir: args.outDir, files: [...files.keys()] });
   return { ...result, outDir: args.outDir, files };

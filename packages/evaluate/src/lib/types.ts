@@ -3,6 +3,7 @@
  * predictions over as predicted MEAN expression per condition over the dataset genes; everything
  * else comes from the ingest statistics and the split.
  */
+import { PACKAGE_VERSION } from '@gears-pipeline/core';
 
 /** Predicted mean expression per condition, in the gene order of `genes`. */
 export interface ModelPredictions {
@@ -12,6 +13,8 @@ export interface ModelPredictions {
   genes: string[];
   /** condition (canonical GEARS name) → predicted mean expression per gene */
   mean: Map<string, Float64Array>;
+  /** model version shown in the output tables (e.g. checkpoint hash); baselines: baseline-<package version> */
+  version?: string;
   /** optional per-condition notes (e.g. a baseline fell back for a missing single) */
   flags?: Map<string, string>;
 }
@@ -36,3 +39,6 @@ export const OVERALL_SUBGROUP = 'overall';
 export const GI_CONDITION = '__gi__';
 
 export const SUBGROUPS = ['unseen_single', 'combo_seen0', 'combo_seen1', 'combo_seen2'] as const;
+
+/** model_version of the baselines and of the observed GI rows: the code version that computed them. */
+export const BASELINE_VERSION = `baseline-${PACKAGE_VERSION}`;

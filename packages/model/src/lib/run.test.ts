@@ -38,8 +38,13 @@ test('runTrain writes a checkpoint, history and manifest, and skips an unchanged
     assert.deepEqual(p.perturbations, ['GENE0+GENE5+GENE6', 'GENE1+GENE2', 'GENE3+ctrl']);
     const db = await DuckDBInstance.create(':memory:');
     const con = await db.connect();
-    const rows = (await con.runAndReadAll(`select perturbation, count(*) n, count(distinct gene) g from '${join(p.outDir, 'predictions.parquet')}' group by perturbation order by perturbation`)).getRows();
-    assert.deepEqual(rows.map((x) => [x[0], Number(x[1]), Number(x[2])]), [['GENE0+GENE5+GENE6', 24, 24], ['GENE1+GENE2', 24, 24], ['GENE3+ctrl', 24, 24]]);
+    const rows = (await con.runAndReadAll(`select condition, perturbation, n_genes, count(*) n, count(distinct gene) g, count(observed_mean), count(distinct model_version), min(model) from '${join(p.outDir, 'predictions.parquet')}' group by all order by condition`)).getRows();
+    // the shared predictions schema: GEARS and scPerturb names side by side, observed columns NULL
+    assert.deepEqual(rows.map((x) => [x[0], x[1], ...x.slice(2, 7).map(Number), x[7]]), [
+      ['GENE0+GENE5+GENE6', 'GENE0_GENE5_GENE6', 3, 24, 24, 0, 1, 'gears'],
+      ['GENE1+GENE2', 'GENE1_GENE2', 2, 24, 24, 0, 1, 'gears'],
+      ['GENE3+ctrl', 'GENE3', 1, 24, 24, 0, 1, 'gears'],
+    ]);
     // predicted_mean − predicted_delta is the same control mean for every perturbation
     const base = (await con.runAndReadAll(`select max(n) from (select gene, count(distinct round(predicted_mean - predicted_delta, 4)) n from '${join(p.outDir, 'predictions.parquet')}' group by gene)`)).getRows();
     assert.equal(Number(base[0][0]), 1);

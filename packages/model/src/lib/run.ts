@@ -21,6 +21,10 @@ import {
   writeManifest,
   ParquetTableWriter,
   writeParquetTable,
+  BI_ROW_GROUP_ROWS,
+  PREDICTIONS_TABLE_COLUMNS,
+  deterministicRunId,
+  scperturbName,
   type Logger,
   type StageManifest,
 } from '@gears-pipeline/core';
@@ -34,6 +38,8 @@ import { DEFAULT_CELLS_BATCH_SIZE, DEFAULT_TRAIN_ARGS, trainGears, type TrainArg
 
 export const MODEL_FILES = { checkpoint: 'checkpoint', history: 'training_history.parquet', testMetrics: 'test_metrics.parquet' } as const;
 export const PREDICTIONS_FILE = 'predictions.parquet';
+/** `model` column of the predictions `gears predict` writes. */
+export const PREDICT_MODEL_NAME = 'gears';
 
 export interface RunTrainArgs extends Partial<TrainArgs> {
   /** workspace holding dataset/, split/, graphs/ (default gears-out) */
@@ -210,23 +216,30 @@ export async function runPredict(args: RunPredictArgs, log: Logger = silentLogge
     const preds = predictPerturbations(model, sets, { aliases, source });
     const G = model.genes.length;
     const path = join(outDir, PREDICTIONS_FILE);
-    // uncertainty models add predicted_log_variance (the reference's uncertainty is exp(−logvar))
-    const withUncertainty = preds[0].logVariance !== undefined;
-    const w = new ParquetTableWriter(path, [
-      { name: 'perturbation', type: 'STRING' },
-      { name: 'gene', type: 'STRING' },
-      { name: 'predicted_mean', type: 'DOUBLE' },
-      { name: 'predicted_delta', type: 'DOUBLE' },
-      ...(withUncertainty ? [{ name: 'predicted_log_variance', type: 'DOUBLE' as const }] : []),
-    ]);
+    // the shared predictions schema (core PREDICTIONS_TABLE_COLUMNS): observed columns are NULL
+    // here; uncertainty models fill predicted_log_variance (reference uncertainty = exp(−logvar))
+    const runId = deterministicRunId({ checkpoint: meta.weights.sha256, request: sets });
+    const modelVersion = meta.weights.sha256.slice(0, 12);
+    const w = new ParquetTableWriter(path, PREDICTIONS_TABLE_COLUMNS, { rowGroupRows: BI_ROW_GROUP_ROWS });
     try {
+      const none = new Array(G).fill(null);
       for (const p of preds) {
         w.write({
-          perturbation: new Array(G).fill(p.perturbation),
+          run_id: new Array(G).fill(runId),
+          model: new Array(G).fill(PREDICT_MODEL_NAME),
+          model_version: new Array(G).fill(modelVersion),
+          condition: new Array(G).fill(p.perturbation),
+          perturbation: new Array(G).fill(scperturbName(p.perturbation)),
+          n_genes: new Int32Array(G).fill(p.genes.length),
           gene: model.genes,
           predicted_mean: Float64Array.from(p.predictedMean),
           predicted_delta: Float64Array.from(p.predictedDelta),
-          ...(withUncertainty ? { predicted_log_variance: Float64Array.from(p.logVariance!) } : {}),
+          predicted_log_variance: p.logVariance ? Float64Array.from(p.logVariance) : none,
+          observed_mean: none,
+          observed_delta: none,
+          is_top20_de: none,
+          split: none,
+          subgroup: none,
         });
       }
       w.close();

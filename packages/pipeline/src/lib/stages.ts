@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { runIngest } from '@gears-pipeline/ingest';
 import { runSplit, runGraphs, readSplit, SPLIT_FILE } from '@gears-pipeline/graphs';
 import { runTrain, runPredict, PREDICTIONS_FILE, MODEL_FILES } from '@gears-pipeline/model';
-import { runEvaluate } from '@gears-pipeline/evaluate';
-import { conditionGenes, type Logger } from '@gears-pipeline/core';
+import { OUTPUTS_GUIDE_FILE, outputsGuide, runEvaluate } from '@gears-pipeline/evaluate';
+import { conditionGenes, writeFileAtomic, type Logger } from '@gears-pipeline/core';
 import { DEFAULT_INPUT, DEFAULT_INPUT_OBS_FILTER, type GearsConfig } from './config-schema.ts';
 import type { StageDefinition } from './orchestrator.ts';
 
@@ -227,6 +227,8 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
           },
           log,
         );
+        // the guide to every table of the run directory (gears-out/README.md)
+        writeFileAtomic(join(out, OUTPUTS_GUIDE_FILE), outputsGuide());
       },
     },
   ];

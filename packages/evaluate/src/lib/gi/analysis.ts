@@ -28,6 +28,8 @@ export interface GiPrecisionRow {
   precision: number;
   k: number;
   nTrue: number;
+  /** combinations scored both observed and by the model (k = min(10, this)) */
+  nCombinations: number;
 }
 
 export interface GiAnalysisArgs {

@@ -32,6 +32,17 @@ function scoreOf(rule: GiTypeRule, s: GiScores): number {
   return rule.score === 'mag_minus_1_abs' ? Math.abs(s.mag - 1) : s[rule.score];
 }
 
+/**
+ * One call per GI type (accuracy rules): true/false, or null for every type when the fit itself
+ * failed (mag undefined) — one boolean column per type in gi.parquet. A NaN dominance (c1/c2 < 0)
+ * is "not epistatic", as in the reference, where comparisons with NaN are false.
+ */
+export function giTypeFlags(s: GiScores): Record<string, boolean | null> {
+  const out: Record<string, boolean | null> = {};
+  for (const r of GI_TYPES) out[r.type] = Number.isFinite(s.mag) ? r.call(s) : null;
+  return out;
+}
+
 /** The GI types a set of scores calls (accuracy rules), joined by ';' ('' when none). */
 export function giTypeCalls(s: GiScores): string {
   return GI_TYPES.filter((r) => r.call(s)).map((r) => r.type).join(';');
@@ -47,18 +58,18 @@ export function precisionAtK(
   observed: Map<string, GiScores>,
   predicted: Map<string, GiScores>,
   k = PRECISION_K,
-): { type: string; precision: number; k: number; nTrue: number }[] {
+): { type: string; precision: number; k: number; nTrue: number; nCombinations: number }[] {
   const names = [...predicted.keys()].filter((n) => observed.has(n)).sort();
   return GI_TYPES.map((rule) => {
     const kk = Math.min(k, names.length);
     const trueSet = new Set(names.filter((n) => rule.truth(observed.get(n)!)));
-    if (kk === 0) return { type: rule.type, precision: NaN, k: 0, nTrue: trueSet.size };
+    if (kk === 0) return { type: rule.type, precision: NaN, k: 0, nTrue: trueSet.size, nCombinations: 0 };
     const key = (n: string) => {
       const v = scoreOf(rule, predicted.get(n)!);
       return Number.isFinite(v) ? (rule.rank === 'high' ? -v : v) : Infinity;
     };
     const ranked = [...names].sort((a, b) => key(a) - key(b) || (a < b ? -1 : 1));
     const hits = ranked.slice(0, kk).filter((n) => trueSet.has(n)).length;
-    return { type: rule.type, precision: hits / kk, k: kk, nTrue: trueSet.size };
+    return { type: rule.type, precision: hits / kk, k: kk, nTrue: trueSet.size, nCombinations: names.length };
   });
 }

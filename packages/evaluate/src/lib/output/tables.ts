@@ -1,54 +1,97 @@
 /**
- * Parquet outputs of the evaluate stage (through core's ParquetTableWriter, atomic):
- *   predictions.parquet  condition, gene, predicted_mean, predicted_delta, observed_mean,
- *                        observed_delta, is_top20_de, split, subgroup, model
- *   metrics.parquet      condition, split, subgroup, model, metric, value, n_conditions
- *   gi.parquet           combination, model, c1, c2, mag, dominance, corr_fit, dcor,
- *                        dcor_singles, dcor_first, dcor_second, eq_contr, gi_type, n_genes
+ * Parquet outputs of the evaluate stage, shaped for analysts and BI tools (through core's
+ * ParquetTableWriter, atomic; columns and meanings in output/docs.ts):
+ *   predictions.parquet      core's shared predictions schema (same as `gears predict` writes)
+ *   metrics.parquet          one row per model × evaluated condition × metric (no aggregates,
+ *                            so `avg(value) group by model, metric` is the per-condition mean)
+ *   metrics_summary.parquet  the means per model × split × subgroup × metric, with n_conditions
+ *   gi.parquet               GI scores per combination × model, one boolean column per GI type
+ *   gi_precision.parquet     precision@k per model × GI type
+ * Every table carries run_id and model_version; undefined values are NULL (never NaN); strings
+ * are dictionary-encoded and row groups hold BI_ROW_GROUP_ROWS rows (one per small file).
  * With `partitionByModel`, each table is instead a Hive-style directory
  * `<table>/model=<name>/part-0.parquet` (the model column then lives in the path only), which
  * Spark, DuckDB (`hive_partitioning=true`) and Athena read as one partitioned table.
  */
 import { join } from 'node:path';
-import { ParquetTableWriter, conditionGeneLists, row, type DatasetStats, type ParquetColumnSpec } from '@gears-pipeline/core';
+import {
+  BI_ROW_GROUP_ROWS,
+  PREDICTIONS_TABLE_COLUMNS,
+  ParquetTableWriter,
+  conditionGeneLists,
+  conditionGenes,
+  row,
+  scperturbName,
+  type DatasetStats,
+  type ParquetColumnSpec,
+} from '@gears-pipeline/core';
 import type { EvaluateResult } from '../evaluate.ts';
 import { GI_SCORE_NAMES } from '../gi/scores.ts';
+import { GI_TYPES, giTypeFlags } from '../gi/types.ts';
+import { OBSERVED_MODEL } from '../gi/analysis.ts';
+import { AGGREGATE_CONDITION, BASELINE_VERSION, GI_CONDITION } from '../types.ts';
 
-export const PREDICTIONS_COLUMNS: ParquetColumnSpec[] = [
-  { name: 'condition', type: 'STRING' },
-  { name: 'gene', type: 'STRING' },
-  { name: 'predicted_mean', type: 'DOUBLE' },
-  { name: 'predicted_delta', type: 'DOUBLE' },
-  { name: 'observed_mean', type: 'DOUBLE' },
-  { name: 'observed_delta', type: 'DOUBLE' },
-  { name: 'is_top20_de', type: 'BOOLEAN' },
-  { name: 'split', type: 'STRING' },
-  { name: 'subgroup', type: 'STRING' },
-  { name: 'model', type: 'STRING' },
-];
+const dict = (name: string, nullable = false): ParquetColumnSpec => ({ name, type: 'STRING', dictionary: true, ...(nullable ? { nullable } : {}) });
+const identity = [dict('run_id'), dict('model'), dict('model_version')];
+
+export const PREDICTIONS_COLUMNS: ParquetColumnSpec[] = PREDICTIONS_TABLE_COLUMNS;
 
 export const METRICS_COLUMNS: ParquetColumnSpec[] = [
-  { name: 'condition', type: 'STRING' },
-  { name: 'split', type: 'STRING' },
-  { name: 'subgroup', type: 'STRING' },
-  { name: 'model', type: 'STRING' },
-  { name: 'metric', type: 'STRING' },
-  { name: 'value', type: 'DOUBLE' },
+  ...identity,
+  dict('condition'),
+  dict('perturbation'),
+  dict('split'),
+  dict('subgroup'),
+  dict('metric'),
+  { name: 'value', type: 'DOUBLE', nullable: true },
+];
+
+export const METRICS_SUMMARY_COLUMNS: ParquetColumnSpec[] = [
+  ...identity,
+  dict('split'),
+  dict('subgroup'),
+  dict('metric'),
+  { name: 'value', type: 'DOUBLE', nullable: true },
   { name: 'n_conditions', type: 'INT32' },
 ];
 
+/** GI type → its boolean column in gi.parquet. */
+export const GI_TYPE_COLUMN = (type: string): string => `is_${type}`;
+
 export const GI_COLUMNS: ParquetColumnSpec[] = [
-  { name: 'combination', type: 'STRING' },
-  { name: 'model', type: 'STRING' },
-  ...GI_SCORE_NAMES.map((name) => ({ name, type: 'DOUBLE' as const })),
-  { name: 'gi_type', type: 'STRING' },
-  { name: 'n_genes', type: 'INT32' },
+  ...identity,
+  dict('combination'),
+  dict('perturbation'),
+  ...GI_SCORE_NAMES.map((name) => ({ name, type: 'DOUBLE' as const, nullable: true })),
+  ...GI_TYPES.map((t) => ({ name: GI_TYPE_COLUMN(t.type), type: 'BOOLEAN' as const, nullable: true })),
+  { name: 'n_gi_genes', type: 'INT32' },
 ];
 
-export const OUTPUT_TABLES = { predictions: 'predictions', metrics: 'metrics', gi: 'gi' } as const;
+export const GI_PRECISION_COLUMNS: ParquetColumnSpec[] = [
+  ...identity,
+  dict('split'),
+  dict('gi_type'),
+  { name: 'k', type: 'INT32' },
+  { name: 'n_true', type: 'INT32' },
+  { name: 'n_combinations', type: 'INT32' },
+  { name: 'precision', type: 'DOUBLE', nullable: true },
+];
+
+export const OUTPUT_TABLES = {
+  predictions: 'predictions',
+  metrics: 'metrics',
+  metricsSummary: 'metrics_summary',
+  gi: 'gi',
+  giPrecision: 'gi_precision',
+} as const;
+
+/** model_version of predictions that came without one (e.g. passed in from another tool). */
+export const UNVERSIONED = 'unversioned';
 
 export interface TableWriteOptions {
   partitionByModel?: boolean;
+  /** run identifier written into every row (see core deterministicRunId) */
+  runId?: string;
 }
 
 /** Written file (relative to the output directory) → rows. */
@@ -71,7 +114,7 @@ function writeTable(
   const cols = opts.partitionByModel ? columns.filter((c) => c.name !== 'model') : columns;
   for (const group of groups) {
     const rel = opts.partitionByModel ? join(name, `model=${group[0]}`, 'part-0.parquet') : `${name}.parquet`;
-    const w = new ParquetTableWriter(join(outDir, rel), cols);
+    const w = new ParquetTableWriter(join(outDir, rel), cols, { rowGroupRows: BI_ROW_GROUP_ROWS });
     try {
       for (const model of group) for (const b of batches(model)) w.write(b);
       w.close();
@@ -83,14 +126,19 @@ function writeTable(
   }
 }
 
+const fill = <T>(n: number, v: T): T[] => new Array(n).fill(v);
+
 export function writeEvaluationTables(outDir: string, stats: DatasetStats, result: EvaluateResult, opts: TableWriteOptions = {}): WrittenFiles {
   const written: WrittenFiles = new Map();
+  const runId = opts.runId ?? 'unknown';
   const G = stats.genes.length;
   const genes = stats.genes.map((g) => g.gene);
   const ci = new Map(stats.conditions.map((c, i) => [c.name, i]));
   const control = result.context.control;
   const models = result.predictions.map((p) => p.model);
   const modelOf = new Map(result.predictions.map((p) => [p.model, p]));
+  const versionOf = (model: string) => modelOf.get(model)?.version ?? UNVERSIONED;
+  const ident = (n: number, model: string) => ({ run_id: fill(n, runId), model: fill(n, model), model_version: fill(n, versionOf(model)) });
 
   writeTable(outDir, OUTPUT_TABLES.predictions, PREDICTIONS_COLUMNS, models, function* (model) {
     const p = modelOf.get(model)!;
@@ -101,29 +149,47 @@ export function writeEvaluationTables(outDir: string, stats: DatasetStats, resul
       const obs = row(stats.mean, c, G);
       const de = new Set(conditionGeneLists(stats, c).topDe20);
       yield {
-        condition: new Array(G).fill(e.condition),
+        ...ident(G, model),
+        condition: fill(G, e.condition),
+        perturbation: fill(G, scperturbName(e.condition)),
+        n_genes: new Int32Array(G).fill(conditionGenes(e.condition).length),
         gene: genes,
         predicted_mean: pred,
         predicted_delta: Float64Array.from(pred, (v, g) => v - control[g]),
+        predicted_log_variance: fill(G, null),
         observed_mean: Float64Array.from(obs),
         observed_delta: Float64Array.from(obs, (v, g) => v - control[g]),
         is_top20_de: genes.map((_, g) => de.has(g)),
-        split: new Array(G).fill(e.split),
-        subgroup: new Array(G).fill(e.subgroup),
-        model: new Array(G).fill(model),
+        split: fill(G, e.split),
+        subgroup: fill(G, e.subgroup),
       };
     }
   }, opts, written);
 
+  const perCondition = result.metrics.filter((r) => r.condition !== AGGREGATE_CONDITION && r.condition !== GI_CONDITION);
+  const summary = result.metrics.filter((r) => r.condition === AGGREGATE_CONDITION);
   const metricModels = [...new Set([...models, ...result.metrics.map((r) => r.model)])];
   writeTable(outDir, OUTPUT_TABLES.metrics, METRICS_COLUMNS, metricModels, function* (model) {
-    const rows = result.metrics.filter((r) => r.model === model);
+    const rows = perCondition.filter((r) => r.model === model);
     if (rows.length === 0) return;
     yield {
+      ...ident(rows.length, model),
       condition: rows.map((r) => r.condition),
+      perturbation: rows.map((r) => scperturbName(r.condition)),
       split: rows.map((r) => r.split),
       subgroup: rows.map((r) => r.subgroup),
-      model: rows.map((r) => r.model),
+      metric: rows.map((r) => r.metric),
+      value: Float64Array.from(rows, (r) => r.value),
+    };
+  }, opts, written);
+
+  writeTable(outDir, OUTPUT_TABLES.metricsSummary, METRICS_SUMMARY_COLUMNS, metricModels, function* (model) {
+    const rows = summary.filter((r) => r.model === model);
+    if (rows.length === 0) return;
+    yield {
+      ...ident(rows.length, model),
+      split: rows.map((r) => r.split),
+      subgroup: rows.map((r) => r.subgroup),
       metric: rows.map((r) => r.metric),
       value: Float64Array.from(rows, (r) => r.value),
       n_conditions: Int32Array.from(rows, (r) => r.nConditions),
@@ -131,17 +197,38 @@ export function writeEvaluationTables(outDir: string, stats: DatasetStats, resul
   }, opts, written);
 
   const giModels = [...new Set(result.gi.rows.map((r) => r.model))];
-  writeTable(outDir, OUTPUT_TABLES.gi, GI_COLUMNS, giModels.length ? giModels : ['observed'], function* (model) {
+  const giVersion = (model: string) => (model === OBSERVED_MODEL ? BASELINE_VERSION : versionOf(model));
+  writeTable(outDir, OUTPUT_TABLES.gi, GI_COLUMNS, giModels.length ? giModels : [OBSERVED_MODEL], function* (model) {
     const rows = result.gi.rows.filter((r) => r.model === model);
     if (rows.length === 0) return;
+    const flags = rows.map((r) => giTypeFlags(r.scores));
     const batch: Record<string, ArrayLike<unknown>> = {
+      run_id: fill(rows.length, runId),
+      model: fill(rows.length, model),
+      model_version: fill(rows.length, giVersion(model)),
       combination: rows.map((r) => r.combination),
-      model: rows.map((r) => r.model),
-      gi_type: rows.map((r) => r.giType),
-      n_genes: Int32Array.from(rows, (r) => r.nGenes),
+      perturbation: rows.map((r) => scperturbName(r.combination)),
+      n_gi_genes: Int32Array.from(rows, (r) => r.nGenes),
     };
     for (const s of GI_SCORE_NAMES) batch[s] = Float64Array.from(rows, (r) => r.scores[s]);
+    for (const t of GI_TYPES) batch[GI_TYPE_COLUMN(t.type)] = flags.map((f) => f[t.type]);
     yield batch;
+  }, opts, written);
+
+  const evalSplit = [...new Set(result.evaluated.map((e) => e.split))].sort().join('+');
+  const precModels = [...new Set(result.gi.precision.map((p) => p.model))];
+  writeTable(outDir, OUTPUT_TABLES.giPrecision, GI_PRECISION_COLUMNS, precModels.length ? precModels : models, function* (model) {
+    const rows = result.gi.precision.filter((r) => r.model === model);
+    if (rows.length === 0) return;
+    yield {
+      ...ident(rows.length, model),
+      split: fill(rows.length, evalSplit),
+      gi_type: rows.map((r) => r.type),
+      k: Int32Array.from(rows, (r) => r.k),
+      n_true: Int32Array.from(rows, (r) => r.nTrue),
+      n_combinations: Int32Array.from(rows, (r) => r.nCombinations),
+      precision: Float64Array.from(rows, (r) => r.precision),
+    };
   }, opts, written);
   return written;
 }

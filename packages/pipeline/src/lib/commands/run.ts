@@ -36,13 +36,15 @@ export const runCommand: Command = {
     const lines = [`gears run: ${ran.length ? `ran ${ran.join(', ')}` : 'everything up to date'}; outputs in ${rel(out)}/`];
     if ((config.run.stages as string[]).includes('evaluate') || events.length === STAGE_NAMES.length) {
       const ev = join(out, STAGE_DIRS.evaluate);
-      lines.push(`  predictions: ${rel(join(out, STAGE_DIRS.predict, 'predictions.parquet'))}`);
-      lines.push(`  metrics:     ${rel(join(ev, 'metrics.parquet'))}   report: ${rel(join(ev, 'report.html'))}`);
+      // evaluate's predictions table: predicted and observed side by side, joins metrics.parquet
+      lines.push(`  predictions: ${rel(join(ev, 'predictions.parquet'))}   (every perturbation asked for: ${rel(join(out, STAGE_DIRS.predict, 'predictions.parquet'))})`);
+      lines.push(`  metrics:     ${rel(join(ev, 'metrics.parquet'))} (per condition), ${rel(join(ev, 'metrics_summary.parquet'))} (means)`);
+      lines.push(`  report:      ${rel(join(ev, 'report.html'))}   tables explained: ${rel(join(out, 'README.md'))}`);
       const rows = await headlineMetrics(ev, ['pearson_delta', 'mse_de']);
       const overall = rows.filter((r) => r.subgroup === 'overall');
       const fmt = (model: string, metric: string) => {
         const r = overall.find((x) => x.model === model && x.metric === metric);
-        return r ? r.value.toFixed(3) : 'n/a';
+        return r && Number.isFinite(r.value) ? r.value.toFixed(3) : 'n/a';
       };
       const baselines = [...new Set(overall.map((r) => r.model))].filter((m) => m !== 'gears');
       if (overall.length) {

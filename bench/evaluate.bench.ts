@@ -8,8 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resourceUsage } from 'node:process';
+import { resourceUsage, cpuUsage } from 'node:process';
 import { conditionName, type DatasetStats, type SplitAssignment, mulberry32 } from '@gears-pipeline/core';
+import { theilSen2 } from '../packages/evaluate/src/lib/gi/theil-sen.ts';
+import { giDistanceCorrelations } from '../packages/evaluate/src/lib/gi/dcor.ts';
+import { planGeneticInteractions } from '../packages/evaluate/src/lib/gi/analysis.ts';
+import { oracleGiDistanceCorrelations, oracleTheilSen2 } from '../packages/evaluate/src/lib/testing/gi-oracle.ts';
 import { evaluate, writeEvaluationTables, buildReport, scoredModels, evaluatedConditions, giCombinations, analyseGeneticInteractionsParallel, defaultGiThreads, type ModelPredictions } from '@gears-pipeline/evaluate';
 
 export const name = 'evaluate';
@@ -18,8 +22,25 @@ const GENES = 5045;
 const SINGLES = 105;
 const DOUBLES = 179;
 const GI_GENES = 2967;
+/** fits re-run with the old implementation to check the fast one (each ≈ 0.1 s) */
+const ORACLE_FITS = 12;
 
 const rng = mulberry32;
+
+/**
+ * The fast GI fit against the straightforward implementation it replaced (kept as a test
+ * oracle): the largest absolute difference of c1, c2 and the four distance correlations over the
+ * first `n` fits of this run.
+ */
+function oracleDiff(args: Parameters<typeof planGeneticInteractions>[0], n: number): number {
+  let worst = 0;
+  for (const j of planGeneticInteractions(args).jobs.slice(0, n)) {
+    const fast = [...theilSen2(j.deltaA, j.deltaB, j.deltaAB), ...giDistanceCorrelations(j.deltaA, j.deltaB, j.deltaAB)];
+    const slow = [...oracleTheilSen2(j.deltaA, j.deltaB, j.deltaAB), ...oracleGiDistanceCorrelations(j.deltaA, j.deltaB, j.deltaAB)];
+    fast.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - slow[k]))));
+  }
+  return worst;
+}
 
 export async function run(): Promise<Record<string, unknown>> {
   const rand = rng(3);
@@ -82,9 +103,11 @@ export async function run(): Promise<Record<string, unknown>> {
   const giGeneSet = genes.filter(() => rand() < GI_GENES / GENES);
 
   const t0 = performance.now();
+  const cpu0 = cpuUsage();
   const models = scoredModels({ stats, split, predictions: [model] });
   const gi = await analyseGeneticInteractionsParallel({ stats, combinations: giCombinations(evaluatedConditions(stats, split)), predictions: models, geneSet: giGeneSet });
   const tGi = performance.now();
+  const cpuGi = cpuUsage(cpu0);
   const result = evaluate({ stats, split, predictions: models, baselines: false, giGeneSet, gi });
   const t1 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'gears-bench-eval-'));
@@ -104,6 +127,11 @@ export async function run(): Promise<Record<string, unknown>> {
       predictionRows: files.get('predictions.parquet'),
       giThreads: defaultGiThreads(),
       giSeconds: Number(((tGi - t0) / 1000).toFixed(2)),
+      /** CPU time of the GI fits over all threads: on an idle machine wall ≈ this / giThreads */
+      giCpuSeconds: Number(((cpuGi.user + cpuGi.system) / 1e6).toFixed(2)),
+      giFits: gi.rows.length,
+      giMaxDiffVsOracle: oracleDiff({ stats, combinations: giCombinations(evaluatedConditions(stats, split)), predictions: models, geneSet: giGeneSet }, ORACLE_FITS),
+      giOracleFits: ORACLE_FITS,
       metricsSeconds: Number(((t1 - tGi) / 1000).toFixed(2)),
       evaluateSeconds: Number(((t1 - t0) / 1000).toFixed(2)),
       writeParquetSeconds: Number(((t2 - t1) / 1000).toFixed(2)),

@@ -76,8 +76,51 @@ export function distanceCorrelation(x: Variable, y: Variable): number {
 }
 
 /**
- * The four distance correlations of the GI scores in one pass pair, specialised for speed:
- * dCor([x1 x2], y), dCor(x1, x2), dCor(x1, y), dCor(x2, y). Same estimator as above.
+ * Σ_j |x_i − x_j| for every i in O(n log n): sort, then each value's distances to those below
+ * and above it come from prefix sums. Values are centred first so the prefix sums stay small.
+ */
+export function absoluteDistanceRowSums(x: ArrayLike<number>): Float64Array {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  const v = Float64Array.from(x, (t) => t - mean);
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += v[i];
+  const rows = new Float64Array(n);
+  let below = 0; // Σ of the values sorted before position k
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const vi = v[i];
+    const above = total - below - vi;
+    rows[i] = vi * k - below + (above - vi * (n - k - 1));
+    below += vi;
+  }
+  return rows;
+}
+
+/** Σ_{i<j} (x_i − x_j)² = n · Σ (x_i − x̄)². */
+function sumSquaredDifferences(x: ArrayLike<number>): number {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (x[i] - mean) ** 2;
+  return n * s;
+}
+
+/**
+ * The four distance correlations of the GI scores: dCor([x1 x2], y), dCor(x1, x2), dCor(x1, y),
+ * dCor(x2, y), the same V-statistic estimator as above, in one pass over the sample pairs.
+ * With a_ij a distance matrix, r_i its row sums and g its total, the double-centred product is
+ *   Σ_ij A_ij B_ij = Σ_ij a_ij b_ij − (2/n) Σ_i r^a_i r^b_i + g^a g^b / n²,
+ * so only Σ_ij a_ij b_ij and the row sums are needed. Row sums of the 1-D distances come from
+ * sorting, Σ_ij a_ij² from the variance; the single O(n²) pass takes one square root per pair
+ * (the 2-D distance) and accumulates the 2-D row sums and the four cross products (per row
+ * first, then over rows, to keep rounding small). Equal to the two-pass form within ~1e-12
+ * (tested against the oracle in testing/gi-oracle.ts).
  */
 export function giDistanceCorrelations(x1: ArrayLike<number>, x2: ArrayLike<number>, y: ArrayLike<number>): [number, number, number, number] {
   const n = y.length;
@@ -85,124 +128,70 @@ export function giDistanceCorrelations(x1: ArrayLike<number>, x2: ArrayLike<numb
   const A = Float64Array.from(x1);
   const B = Float64Array.from(x2);
   const C = Float64Array.from(y);
-  const ra = new Float64Array(n);
-  const rb = new Float64Array(n);
-  const rc = new Float64Array(n);
+  const ra = absoluteDistanceRowSums(A);
+  const rb = absoluteDistanceRowSums(B);
+  const rc = absoluteDistanceRowSums(C);
   const rab = new Float64Array(n);
+  // Σ_{i<j} of the products of distances
+  let abC = 0;
+  let aB = 0;
+  let aC = 0;
+  let bC = 0;
   for (let i = 0; i < n; i++) {
     const ai = A[i];
     const bi = B[i];
     const ci = C[i];
-    let sa = 0;
-    let sb = 0;
-    let sc = 0;
     let sab = 0;
+    let sabC = 0;
+    let saB = 0;
+    let saC = 0;
+    let sbC = 0;
     for (let j = i + 1; j < n; j++) {
       const da = Math.abs(ai - A[j]);
       const db = Math.abs(bi - B[j]);
       const dc = Math.abs(ci - C[j]);
       const dab = Math.sqrt(da * da + db * db);
-      sa += da;
-      sb += db;
-      sc += dc;
       sab += dab;
-      ra[j] += da;
-      rb[j] += db;
-      rc[j] += dc;
       rab[j] += dab;
+      sabC += dab * dc;
+      saB += da * db;
+      saC += da * dc;
+      sbC += db * dc;
     }
-    ra[i] += sa;
-    rb[i] += sb;
-    rc[i] += sc;
     rab[i] += sab;
+    abC += sabC;
+    aB += saB;
+    aC += saC;
+    bC += sbC;
   }
-  let ga = 0;
-  let gb = 0;
-  let gc = 0;
-  let gab = 0;
-  for (let i = 0; i < n; i++) {
-    ga += ra[i];
-    gb += rb[i];
-    gc += rc[i];
-    gab += rab[i];
-    ra[i] /= n;
-    rb[i] /= n;
-    rc[i] /= n;
-    rab[i] /= n;
-  }
-  const nn = n * n;
-  ga /= nn;
-  gb /= nn;
-  gc /= nn;
-  gab /= nn;
-  // sums of products of double-centred distances; diagonal terms weight 1, off-diagonal 2
-  let abC = 0;
-  let aB = 0;
-  let aC = 0;
-  let bC = 0;
-  let aa = 0;
-  let bb = 0;
-  let cc = 0;
-  let abab = 0;
-  for (let i = 0; i < n; i++) {
-    const ai = A[i];
-    const bi = B[i];
-    const ci = C[i];
-    const ka = ga - ra[i];
-    const kb = gb - rb[i];
-    const kc = gc - rc[i];
-    const kab = gab - rab[i];
-    {
-      const ea = ka - ra[i];
-      const eb = kb - rb[i];
-      const ec = kc - rc[i];
-      const eab = kab - rab[i];
-      abC += eab * ec;
-      aB += ea * eb;
-      aC += ea * ec;
-      bC += eb * ec;
-      aa += ea * ea;
-      bb += eb * eb;
-      cc += ec * ec;
-      abab += eab * eab;
-    }
-    let sabC = 0;
-    let saB = 0;
-    let saC = 0;
-    let sbC = 0;
-    let saa = 0;
-    let sbb = 0;
-    let scc = 0;
-    let sabab = 0;
-    for (let j = i + 1; j < n; j++) {
-      const da = Math.abs(ai - A[j]);
-      const db = Math.abs(bi - B[j]);
-      const dc = Math.abs(ci - C[j]);
-      const ea = da + ka - ra[j];
-      const eb = db + kb - rb[j];
-      const ec = dc + kc - rc[j];
-      const eab = Math.sqrt(da * da + db * db) + kab - rab[j];
-      sabC += eab * ec;
-      saB += ea * eb;
-      saC += ea * ec;
-      sbC += eb * ec;
-      saa += ea * ea;
-      sbb += eb * eb;
-      scc += ec * ec;
-      sabab += eab * eab;
-    }
-    abC += 2 * sabC;
-    aB += 2 * saB;
-    aC += 2 * saC;
-    bC += 2 * sbC;
-    aa += 2 * saa;
-    bb += 2 * sbb;
-    cc += 2 * scc;
-    abab += 2 * sabab;
-  }
+  const aa = sumSquaredDifferences(A);
+  const bb = sumSquaredDifferences(B);
+  const cc = sumSquaredDifferences(C);
+  const total = (r: Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += r[i];
+    return s;
+  };
+  const rowProducts = (r: Float64Array, q: Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += r[i] * q[i];
+    return s;
+  };
+  const g = { a: total(ra), b: total(rb), c: total(rc), ab: total(rab) };
+  // full-matrix Σ_ij A_ij B_ij from the upper-triangle sums (the matrices are symmetric, zero diagonal)
+  const centred = (upper: number, r: Float64Array, q: Float64Array, gr: number, gq: number) => 2 * upper - (2 / n) * rowProducts(r, q) + (gr * gq) / (n * n);
   const cor = (cov: number, vx: number, vy: number) => {
     const denom = Math.sqrt(vx * vy);
     return denom > 0 ? Math.sqrt(Math.max(0, cov) / denom) : 0;
   };
-  return [cor(abC, abab, cc), cor(aB, aa, bb), cor(aC, aa, cc), cor(bC, bb, cc)];
+  const vA = centred(aa, ra, ra, g.a, g.a);
+  const vB = centred(bb, rb, rb, g.b, g.b);
+  const vC = centred(cc, rc, rc, g.c, g.c);
+  const vAB = centred(aa + bb, rab, rab, g.ab, g.ab);
+  return [
+    cor(centred(abC, rab, rc, g.ab, g.c), vAB, vC),
+    cor(centred(aB, ra, rb, g.a, g.b), vA, vB),
+    cor(centred(aC, ra, rc, g.a, g.c), vA, vC),
+    cor(centred(bC, rb, rc, g.b, g.c), vB, vC),
+  ];
 }

@@ -23,30 +23,56 @@ export interface TheilSenOptions {
   seed?: number;
 }
 
-/** Fits y ≈ c1·x1 + c2·x2; returns [c1, c2]. */
-export function theilSen2(x1: ArrayLike<number>, x2: ArrayLike<number>, y: ArrayLike<number>, opts: TheilSenOptions = {}): [number, number] {
-  const n = y.length;
-  const maxSub = opts.maxSubpopulation ?? THEIL_SEN_MAX_SUBPOPULATION;
+/**
+ * The sample pairs a fit uses, as [i0, j0, i1, j1, …]: all pairs i < j, or `maxSub` seeded random
+ * pairs. Every fit over the same number of genes uses the same pairs (the seed is fixed), so the
+ * last list is kept and reused: at Norman scale ≈ 600 fits share one list.
+ */
+let cachedPairs: { key: string; pairs: Int32Array } | undefined;
+export function theilSenPairs(n: number, maxSub: number, seed: number): Int32Array {
+  const key = `${n}/${maxSub}/${seed}`;
+  if (cachedPairs?.key === key) return cachedPairs.pairs;
   const nPairs = (n * (n - 1)) / 2;
-  const pairs: [number, number][] = [];
+  let pairs: Int32Array;
   if (nPairs <= maxSub) {
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push([i, j]);
+    pairs = new Int32Array(2 * nPairs);
+    let k = 0;
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) {
+        pairs[k++] = i;
+        pairs[k++] = j;
+      }
   } else {
-    const rand = mulberry32(opts.seed ?? THEIL_SEN_SEED);
+    pairs = new Int32Array(2 * maxSub);
+    const rand = mulberry32(seed);
     for (let k = 0; k < maxSub; k++) {
       const i = Math.floor(rand() * n);
       let j = Math.floor(rand() * (n - 1));
       if (j >= i) j++;
-      pairs.push([i, j]);
+      pairs[2 * k] = i;
+      pairs[2 * k + 1] = j;
     }
   }
-  if (pairs.length === 0) return [NaN, NaN];
-  const sol = new Float64Array(pairs.length * 2);
-  pairs.forEach(([i, j], k) => {
-    const [a, b] = solve2(x1[i], x2[i], x1[j], x2[j], y[i], y[j]);
-    sol[2 * k] = a;
-    sol[2 * k + 1] = b;
-  });
+  cachedPairs = { key, pairs };
+  return pairs;
+}
+
+/**
+ * Fits y ≈ c1·x1 + c2·x2; returns [c1, c2]. Typed arrays throughout (no per-pair objects): the
+ * arithmetic and its order are those of the straightforward version kept as a test oracle
+ * (testing/gi-oracle.ts), so results are bit-identical to it.
+ */
+export function theilSen2(x1: ArrayLike<number>, x2: ArrayLike<number>, y: ArrayLike<number>, opts: TheilSenOptions = {}): [number, number] {
+  const n = y.length;
+  const pairs = theilSenPairs(n, opts.maxSubpopulation ?? THEIL_SEN_MAX_SUBPOPULATION, opts.seed ?? THEIL_SEN_SEED);
+  const m = pairs.length / 2;
+  if (m === 0) return [NaN, NaN];
+  const sol = new Float64Array(2 * m);
+  for (let k = 0; k < m; k++) {
+    const i = pairs[2 * k];
+    const j = pairs[2 * k + 1];
+    solveInto(sol, k, x1[i], x2[i], x1[j], x2[j], y[i], y[j]);
+  }
   return spatialMedian2(sol, opts.maxIter ?? THEIL_SEN_MAX_ITER, opts.tol ?? THEIL_SEN_TOL);
 }
 
@@ -55,16 +81,29 @@ export function theilSen2(x1: ArrayLike<number>, x2: ArrayLike<number>, y: Array
  * singular (pseudo-inverse with gelss' default cutoff: singular values below eps·σmax ignored).
  */
 export function solve2(a: number, b: number, c: number, d: number, e: number, f: number): [number, number] {
+  const out = new Float64Array(2);
+  solveInto(out, 0, a, b, c, d, e, f);
+  return [out[0], out[1]];
+}
+
+/** `solve2` writing its solution to out[2k], out[2k + 1]. */
+function solveInto(out: Float64Array, k: number, a: number, b: number, c: number, d: number, e: number, f: number): void {
   const det = a * d - b * c;
   const fro = Math.sqrt(a * a + b * b + c * c + d * d);
-  if (fro === 0) return [0, 0];
+  if (fro === 0) {
+    out[2 * k] = 0;
+    out[2 * k + 1] = 0;
+    return;
+  }
   // singular values of a 2×2 matrix
   const s1sq = (a * a + b * b + c * c + d * d) / 2;
   const disc = Math.sqrt(Math.max(0, s1sq * s1sq - det * det));
   const smax = Math.sqrt(s1sq + disc);
   const smin = Math.abs(det) / smax;
   if (smin > 2 * EPS * smax) {
-    return [(d * e - b * f) / det, (a * f - c * e) / det];
+    out[2 * k] = (d * e - b * f) / det;
+    out[2 * k + 1] = (a * f - c * e) / det;
+    return;
   }
   // rank 1: M = smax · u vᵀ; pseudo-inverse = v uᵀ / smax
   // v = dominant right singular vector (of MᵀM), u = M v / smax
@@ -94,7 +133,8 @@ export function solve2(a: number, b: number, c: number, d: number, e: number, f:
   const u0 = (a * v0 + b * v1) / smax;
   const u1 = (c * v0 + d * v1) / smax;
   const proj = (u0 * e + u1 * f) / smax;
-  return [v0 * proj, v1 * proj];
+  out[2 * k] = v0 * proj;
+  out[2 * k + 1] = v1 * proj;
 }
 
 /** Spatial (L1) median of 2-D points stored as [x0, y0, x1, y1, …], modified Weiszfeld. */
@@ -106,55 +146,54 @@ export function spatialMedian2(points: Float64Array, maxIter = THEIL_SEN_MAX_ITE
     mx += points[2 * k];
     my += points[2 * k + 1];
   }
-  let old: [number, number] = [mx / n, my / n];
+  let ox = mx / n;
+  let oy = my / n;
+  let nx = ox;
+  let ny = oy;
   const tol2 = tol * tol;
-  let next = old;
   for (let it = 0; it < maxIter; it++) {
-    next = weiszfeldStep(points, old);
-    const step = (old[0] - next[0]) ** 2 + (old[1] - next[1]) ** 2;
-    if (step < tol2) break;
-    old = next;
-  }
-  return next;
-}
-
-function weiszfeldStep(points: Float64Array, x: [number, number]): [number, number] {
-  const n = points.length / 2;
-  let qx = 0; // Σ diff / ‖diff‖
-  let qy = 0;
-  let wx = 0; // Σ X / ‖diff‖
-  let wy = 0;
-  let w = 0; // Σ 1 / ‖diff‖
-  let inX = 0;
-  for (let k = 0; k < n; k++) {
-    const px = points[2 * k];
-    const py = points[2 * k + 1];
-    const dx = px - x[0];
-    const dy = py - x[1];
-    const norm = Math.sqrt(dx * dx + dy * dy);
-    if (norm < EPS) {
-      inX = 1;
-      continue;
+    // one Weiszfeld step from (ox, oy), inlined so the loop allocates nothing
+    let qx = 0; // Σ diff / ‖diff‖
+    let qy = 0;
+    let wx = 0; // Σ X / ‖diff‖
+    let wy = 0;
+    let w = 0; // Σ 1 / ‖diff‖
+    let inX = 0;
+    for (let k = 0; k < n; k++) {
+      const px = points[2 * k];
+      const py = points[2 * k + 1];
+      const dx = px - ox;
+      const dy = py - oy;
+      const norm = Math.sqrt(dx * dx + dy * dy);
+      if (norm < EPS) {
+        inX = 1;
+        continue;
+      }
+      qx += dx / norm;
+      qy += dy / norm;
+      wx += px / norm;
+      wy += py / norm;
+      w += 1 / norm;
     }
-    qx += dx / norm;
-    qy += dy / norm;
-    wx += px / norm;
-    wy += py / norm;
-    w += 1 / norm;
+    let quotient = Math.hypot(qx, qy);
+    let tx: number;
+    let ty: number;
+    if (quotient > EPS) {
+      tx = wx / w;
+      ty = wy / w;
+    } else {
+      tx = 1;
+      ty = 1;
+      quotient = 1;
+    }
+    const keep = Math.min(1, inX / quotient);
+    const move = Math.max(0, 1 - inX / quotient);
+    nx = move * tx + keep * ox;
+    ny = move * ty + keep * oy;
+    const step = (ox - nx) ** 2 + (oy - ny) ** 2;
+    if (step < tol2) break;
+    ox = nx;
+    oy = ny;
   }
-  let quotient = Math.hypot(qx, qy);
-  let nx: number;
-  let ny: number;
-  if (quotient > EPS) {
-    nx = wx / w;
-    ny = wy / w;
-  } else {
-    nx = 1;
-    ny = 1;
-    quotient = 1;
-  }
-  const keep = Math.min(1, inX / quotient);
-  const move = Math.max(0, 1 - inX / quotient);
-  return [move * nx + keep * x[0], move * ny + keep * x[1]];
+  return [nx, ny];
 }
-

@@ -52,3 +52,35 @@ export function canonicalCondition(raw: string, opts: ConditionParseOptions = {}
 export function isControl(condition: string): boolean {
   return condition === CONTROL;
 }
+
+/** What is wrong with a raw perturbation label, beyond what `canonicalCondition` silently tidies. */
+export interface ConditionLabelCheck {
+  /** a one-line problem that makes the label unusable: an empty gene (`A++B`) or a repeated gene (`A+A`) */
+  error?: string;
+  /** the label has white space (e.g. `G + ctrl`): accepted (trimmed), worth a warning */
+  spaces: boolean;
+}
+
+/**
+ * Checks a raw label before `canonicalCondition` maps it: `A++B` (an empty gene) would become
+ * `A+B`, and `A+A` would become `A+ctrl` — doubles and singles nobody made — so both are errors.
+ */
+export function checkConditionLabel(raw: string, opts: ConditionParseOptions = {}): ConditionLabelCheck {
+  const spaces = /\s/.test(raw.trim()) || (raw.trim() !== '' && raw !== raw.trim());
+  const label = raw.trim();
+  const controls = (opts.controlLabels ?? DEFAULT_CONTROL_LABELS).map((s) => s.toLowerCase());
+  if (label === '' || controls.includes(label.toLowerCase())) return { spaces };
+  const sep = opts.separator ?? '+';
+  const parts = label.split(sep).map((s) => s.trim());
+  const empty = parts.findIndex((p) => p === '');
+  if (empty >= 0) {
+    return { spaces, error: `gene ${empty + 1} of ${parts.length} is empty (nothing between separators "${sep}")` };
+  }
+  const genes = parts.filter((p) => !controls.includes(p.toLowerCase()));
+  const seen = new Set<string>();
+  for (const g of genes) {
+    if (seen.has(g)) return { spaces, error: `gene ${g} is named twice (a perturbation of one gene is ${g}${sep}ctrl)` };
+    seen.add(g);
+  }
+  return { spaces };
+}

@@ -4,7 +4,7 @@
  * canonical form (core `canonicalCondition`), drop conditions below --min-cells, and refuse
  * inputs GEARS cannot use (no control, single-cell conditions: scanpy's t-test fails on them).
  */
-import { CONTROL, DEFAULT_CONTROL_LABELS, GearsInputError, canonicalCondition, conditionGenes, type ConditionInfo, type Logger } from '@gears-pipeline/core';
+import { CONTROL, DEFAULT_CONTROL_LABELS, GearsInputError, canonicalCondition, checkConditionLabel, conditionGenes, type ConditionInfo, type Logger } from '@gears-pipeline/core';
 import type { CellSource } from './source.ts';
 
 /** Columns tried, in order, when no --condition-column is given. */
@@ -67,6 +67,7 @@ export function planCells(source: CellSource, opts: ConditionOptions, log: Logge
     }
   }
   const parse = { controlLabels: opts.controlLabels ?? DEFAULT_CONTROL_LABELS, separator: opts.separator ?? '+' };
+  checkLabels(source, column, labels, keep, parse, log);
   const canonical = new Map<string, string>();
   const names = new Array<string>(n);
   const counts = new Map<string, number>();
@@ -128,6 +129,7 @@ export function planCells(source: CellSource, opts: ConditionOptions, log: Logge
   const conditions: ConditionInfo[] = order.map((name) => ({ name, genes: conditionGenes(name), nCells: counts.get(name)!, isControl: name === CONTROL }));
   const measured = new Set(source.genes);
   const unmeasuredGenes = [...new Set(conditions.flatMap((c) => c.genes))].filter((g) => !measured.has(g)).sort();
+  reportCaseDifferences(source, conditions.map((c) => c.name), unmeasuredGenes, log);
   if (unmeasuredGenes.length > 0) {
     log.warn('ingest.perturbed_genes_not_measured', {
       file: source.file,
@@ -136,4 +138,59 @@ export function planCells(source: CellSource, opts: ConditionOptions, log: Logge
     });
   }
   return { conditionColumn: column, conditions, controlIndex: index.get(CONTROL)!, cellCondition, nKept, unmeasuredGenes };
+}
+
+/**
+ * Labels that canonicalisation would silently turn into another condition (`A++B` → `A+B`,
+ * `A+A` → `A+ctrl`) are errors naming the label and its cells; labels with white space
+ * (`G + ctrl`) are accepted (trimmed) with a warning.
+ */
+function checkLabels(source: CellSource, column: string, labels: string[], keep: Uint8Array, parse: { controlLabels: string[]; separator: string }, log: Logger): void {
+  const checked = new Map<string, boolean>();
+  const spaced: string[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    if (!keep[i]) continue;
+    const raw = labels[i];
+    if (checked.has(raw)) continue;
+    const c = checkConditionLabel(raw, parse);
+    checked.set(raw, true);
+    if (c.spaces) spaced.push(raw);
+    if (c.error) {
+      const cells: string[] = [];
+      let count = 0;
+      for (let j = 0; j < labels.length; j++) {
+        if (labels[j] !== raw || !keep[j]) continue;
+        count++;
+        if (cells.length < 3) cells.push(source.cellIds[j] ?? `row ${j}`);
+      }
+      throw new GearsInputError({
+        file: source.metadataFile,
+        field: column,
+        problem: `condition "${raw}": ${c.error}; ${count} cell${count > 1 ? 's' : ''} (${cells.join(', ')}${count > 3 ? ', …' : ''})`,
+        fix: `correct the label in the cell metadata (genes joined by "${parse.separator}", e.g. A${parse.separator}B or A${parse.separator}ctrl; --separator sets the separator)`,
+      });
+    }
+  }
+  if (spaced.length > 0) {
+    log.warn('ingest.condition_spaces', { file: source.metadataFile, column, conditions: spaced.slice(0, 20), note: 'labels with white space are trimmed around each gene (G + ctrl = G+ctrl); check that this is what was meant' });
+  }
+}
+
+/**
+ * Case slips: perturbed genes that are not measured under that spelling but are under another
+ * case (`foxa1` vs `FOXA1`), and conditions whose names differ only in case. Reported, not fixed.
+ */
+function reportCaseDifferences(source: CellSource, names: string[], unmeasured: string[], log: Logger): void {
+  const byLower = new Map<string, string>();
+  for (const g of source.genes) if (!byLower.has(g.toLowerCase())) byLower.set(g.toLowerCase(), g);
+  const slips = unmeasured.filter((g) => byLower.has(g.toLowerCase())).map((g) => `${g} (measured: ${byLower.get(g.toLowerCase())})`);
+  if (slips.length > 0) {
+    log.warn('ingest.perturbed_gene_case', { file: source.file, genes: slips, note: 'these perturbed genes match a measured gene only when case is ignored; gene names are case-sensitive, so correct the labels if they mean the same gene' });
+  }
+  const conds = new Map<string, string[]>();
+  for (const n of names) conds.set(n.toLowerCase(), [...(conds.get(n.toLowerCase()) ?? []), n]);
+  const clashes = [...conds.values()].filter((v) => v.length > 1).map((v) => v.join(' / '));
+  if (clashes.length > 0) {
+    log.warn('ingest.condition_case', { file: source.metadataFile, conditions: clashes, note: 'conditions that differ only in case are kept apart; correct the labels if they are the same perturbation' });
+  }
 }

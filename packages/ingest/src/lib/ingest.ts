@@ -26,6 +26,7 @@ import {
 } from '@gears-pipeline/core';
 import { cellChunks, DEFAULT_CHUNK_SIZE } from './chunks.ts';
 import { planCells, type CellPlan } from './conditions.ts';
+import { checkGeneNames } from './genes.ts';
 import { resolveFormat, type InputFormat } from './detect.ts';
 import { openH5adSource } from './h5ad/reader.ts';
 import { openMtxSource } from './mtx/reader.ts';
@@ -36,7 +37,7 @@ import { openParquetSource } from './parquet-source.ts';
 import type { CellSource } from './source.ts';
 import { buildDatasetStats } from './stats/dataset.ts';
 import { runPseudobulkIngest } from './pseudobulk/ingest.ts';
-import type { PseudobulkKind } from './pseudobulk/options.ts';
+import type { PseudobulkDuplicates, PseudobulkKind } from './pseudobulk/options.ts';
 import { GeneSumAccumulator, highlyVariableGenes } from './stats/hvg.ts';
 import { MomentAccumulator } from './stats/moments.ts';
 
@@ -80,6 +81,8 @@ export interface IngestArgs {
   nCellsColumn?: string;
   /** pseudobulk tables: exactly these columns are genes (default: every numeric column that is not metadata) */
   geneColumns?: string[];
+  /** pseudobulk tables: replicate rows of one condition are averaged (`average`, default) or refused (`error`) */
+  pseudobulkDuplicates?: PseudobulkDuplicates;
   /** pseudobulk tables: columns that are metadata even when numeric */
   metadataColumns?: string[];
 }
@@ -102,6 +105,9 @@ export interface IngestResult {
   manifest: StageManifest;
   stats: DatasetStats;
 }
+
+/** where each format's gene names come from, for messages */
+const GENE_NAME_FIELD: Record<CellSource['format'], string> = { h5ad: 'var (gene names)', mtx: 'features.tsv (gene names)', parquet: 'genes.parquet gene' };
 
 /** Opens the input in its format as a CellSource. */
 export async function openCellSource(args: IngestArgs, log: Logger = silentLogger, tempDir?: string): Promise<CellSource> {
@@ -182,12 +188,15 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
   const format = await resolveFormat(args.input, args.format ?? 'auto');
   if (format === 'pseudobulk') return runPseudobulkIngest(args, outDir, log);
   // an MTX file not in cell order is sorted on disk beside the output when it exceeds its memory budget
-  const source = await openCellSource({ ...args, format }, log, temporaryDir(outDir, 'mtx-sort'));
+  const opened = await openCellSource({ ...args, format }, log, temporaryDir(outDir, 'mtx-sort'));
+  let source = opened;
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number) => (timings[name] = (Date.now() - since) / 1000);
   try {
     log.info('ingest.open', { file: source.file, format: source.format, cells: source.nCells, genes: source.genes.length });
     const plan = planCells(source, args, log);
+    const names = checkGeneNames(source.file, GENE_NAME_FIELD[source.format], source.genes, new Set(plan.conditions.flatMap((c) => c.genes)), log);
+    if (names.renamed.length > 0) source = { ...source, genes: names.genes };
     log.info('ingest.conditions', { column: plan.conditionColumn, conditions: plan.conditions.length, cells: plan.nKept });
 
     const mode = args.normalize ?? 'auto';
@@ -313,6 +322,7 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
           genes: G,
           conditions: plan.conditions.length,
           unmeasuredPerturbedGenes: plan.unmeasuredGenes,
+          renamedGenes: names.renamed,
           timings,
         },
       };
@@ -334,7 +344,7 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
       stats: result.stats,
     };
   } finally {
-    source.close();
+    opened.close();
   }
 }
 

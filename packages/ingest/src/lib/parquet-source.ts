@@ -38,6 +38,13 @@ export async function openParquetSource(input: string): Promise<CellSource> {
         const gi = rows.gene_index as ArrayLike<number>[];
         const vv = rows.value as ArrayLike<number>[];
         const n = gi.length;
+        for (const [name, col] of [['gene_index', gi], ['value', vv]] as const) {
+          const r = col.findIndex((x) => x !== null && x !== undefined && !(Array.isArray(x) || ArrayBuffer.isView(x)));
+          if (r >= 0) {
+            const v = col[r] as unknown;
+            throw new GearsInputError({ file: cellsPath, field: `${name} (row ${start + r})`, problem: `holds a ${typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v} (${String(v).slice(0, 20)}), not a list: a cells table has one list of gene indices and one list of values per cell`, fix: 'write gene_index and value as list columns (one row per cell), as gears ingest writes cells.parquet' });
+          }
+        }
         const indptr = new Int32Array(n + 1);
         for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r] + (gi[r]?.length ?? 0);
         const indices = new Int32Array(indptr[n]);

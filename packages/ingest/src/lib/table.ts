@@ -3,7 +3,7 @@
  * columns: one row per cell, with a barcode column and the perturbation column.
  */
 import { GearsInputError, readParquetColumns } from '@gears-pipeline/core';
-import { readAllLines } from './text.ts';
+import { readCsv, separatorFor, showSeparator } from './csv.ts';
 
 export interface MetadataTable {
   file: string;
@@ -12,28 +12,49 @@ export interface MetadataTable {
   rows: number;
 }
 
-/** Splits one CSV line, honouring double quotes ("" inside quotes is a quote). */
-export function splitCsv(line: string, sep: string): string[] {
-  if (!line.includes('"')) return line.split(sep);
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === sep) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
+/** A CSV / TSV file read whole into string columns, by the RFC 4180 reader (`csv.ts`). */
+export interface TextTable {
+  file: string;
+  columns: string[];
+  /** one array of values per column */
+  cols: string[][];
+  rows: number;
+  /** the line each data row starts on (1-based), for messages */
+  lines: number[];
+  separator: string;
+}
+
+/**
+ * Reads a text table: header + rows, every row with the header's number of fields. `emptyFix`
+ * says what a header-less file should hold.
+ */
+export async function readTextTable(path: string, emptyFix: string, headerName: (h: string[]) => void = () => {}): Promise<TextTable> {
+  const sepOpt = separatorFor(path);
+  let header: string[] | undefined;
+  let cols: string[][] = [];
+  const lines: number[] = [];
+  let sep = sepOpt === 'auto' ? ',' : sepOpt;
+  for await (const rec of readCsv(path, sepOpt)) {
+    sep = rec.separator;
+    if (!header) {
+      header = rec.fields.map((s) => s.trim());
+      headerName(header);
+      cols = header.map(() => []);
+      continue;
+    }
+    if (rec.fields.length !== header.length) {
+      throw new GearsInputError({
+        file: path,
+        field: `line ${rec.line}`,
+        problem: `has ${rec.fields.length} fields, the header has ${header.length}`,
+        fix: `fix the row (separator "${showSeparator(sep)}"; a field holding the separator, a quote or a line break must be in double quotes, with "" for a quote inside)`,
+      });
+    }
+    for (let c = 0; c < header.length; c++) cols[c].push(rec.fields[c]);
+    lines.push(rec.line);
   }
-  out.push(cur);
-  return out;
+  if (!header) throw new GearsInputError({ file: path, field: '(header)', problem: 'is empty', fix: emptyFix });
+  return { file: path, columns: header, cols, rows: lines.length, lines, separator: sep };
 }
 
 export async function readMetadataTable(path: string): Promise<MetadataTable> {
@@ -44,20 +65,10 @@ export async function readMetadataTable(path: string): Promise<MetadataTable> {
     const columns = [...data.keys()];
     return { file: path, columns, data, rows: columns.length ? data.get(columns[0])!.length : 0 };
   }
-  const lines = await readAllLines(path);
-  if (lines.length === 0) throw new GearsInputError({ file: path, field: '(header)', problem: 'is empty', fix: 'write a header row with a barcode column and a perturbation column' });
-  const sep = /\.csv(\.gz)?$/i.test(path) ? ',' : lines[0].includes('\t') ? '\t' : ',';
-  const header = splitCsv(lines[0], sep).map((s) => s.trim());
-  // R / pandas write.csv: an unnamed first column holds the row names (barcodes)
-  if (header[0] === '') header[0] = 'barcode';
-  const data = new Map<string, string[]>(header.map((h) => [h, new Array<string>(lines.length - 1)]));
-  const cols = header.map((h) => data.get(h)!);
-  for (let i = 1; i < lines.length; i++) {
-    const parts = splitCsv(lines[i], sep);
-    if (parts.length !== header.length) {
-      throw new GearsInputError({ file: path, field: `line ${i + 1}`, problem: `has ${parts.length} fields, the header has ${header.length}`, fix: `fix the row (separator "${sep === '\t' ? '\\t' : sep}")` });
-    }
-    for (let c = 0; c < header.length; c++) cols[c][i - 1] = parts[c];
-  }
-  return { file: path, columns: header, data, rows: lines.length - 1 };
+  const t = await readTextTable(path, 'write a header row with a barcode column and a perturbation column', (h) => {
+    // R / pandas write.csv: an unnamed first column holds the row names (barcodes)
+    if (h[0] === '') h[0] = 'barcode';
+  });
+  const data = new Map<string, string[]>(t.columns.map((h, c) => [h, t.cols[c]]));
+  return { file: path, columns: t.columns, data, rows: t.rows };
 }

@@ -59,6 +59,10 @@ export function readDataframe(file: string, h5: H5File, name: string): H5Datafra
       const legacy = legacyCategories(file, h5, legacyCats, name, col);
       out = legacy ? decode(legacy, v) : v;
     }
+    const len = (out as { length?: number } | undefined)?.length;
+    if (out !== undefined && len !== index.length) {
+      throw new GearsInputError({ file, field: `${name}/${col}`, problem: `has ${len} values but ${name} has ${index.length} ${name === 'obs' ? 'cells' : 'genes'} (its index)`, fix: `the file is inconsistent: rewrite it with anndata (every ${name} column needs one value per ${name === 'obs' ? 'cell' : 'gene'})` });
+    }
     cache.set(col, out);
     return out;
   };

@@ -75,16 +75,40 @@ export function openXMatrix(file: string, h5: H5File, path = 'X', opts: XMatrixO
   throw new GearsInputError({ file, field: `${path} (encoding-type)`, problem: `unknown sparse encoding "${enc}"`, fix: 'store X as csr_matrix, csc_matrix or dense' });
 }
 
-function checkIndptr(file: string, path: string, ptr: Float64Array, expected: number, nnz: number): void {
+function checkIndptr(file: string, path: string, ptr: Float64Array, expected: number, nnz: number, indicesLength: number): void {
+  if (indicesLength !== nnz) {
+    throw new GearsInputError({ file, field: `${path}/indices`, problem: `has ${indicesLength} values but ${path}/data has ${nnz}`, fix: 'the matrix is inconsistent: rewrite it with anndata' });
+  }
   if (ptr.length !== expected + 1 || ptr[0] !== 0 || ptr[ptr.length - 1] !== nnz) {
-    throw new GearsInputError({ file, field: `${path}/indptr`, problem: `has length ${ptr.length} and ends at ${ptr[ptr.length - 1]}, expected length ${expected + 1} ending at ${nnz} (the number of stored values)`, fix: 'the matrix is inconsistent: rewrite it with anndata' });
+    throw new GearsInputError({ file, field: `${path}/indptr`, problem: `has length ${ptr.length}, starts at ${ptr[0]} and ends at ${ptr[ptr.length - 1]}; expected length ${expected + 1} (shape) from 0 to ${nnz} (the number of stored values)`, fix: 'the matrix is inconsistent: rewrite it with anndata' });
+  }
+  for (let i = 1; i < ptr.length; i++) {
+    if (ptr[i] < ptr[i - 1]) {
+      throw new GearsInputError({ file, field: `${path}/indptr[${i}]`, problem: `is ${ptr[i]}, below indptr[${i - 1}] = ${ptr[i - 1]} (indptr must never decrease)`, fix: 'the matrix is inconsistent: rewrite it with anndata' });
+    }
+  }
+}
+
+/** Every index of a slice inside [0, bound): the one-line error names the row / column and the index. */
+function checkIndices(file: string, path: string, idx: Int32Array, lo: number, bound: number, what: 'gene' | 'cell', ptr: Float64Array, firstOuter: number): void {
+  for (let k = 0; k < idx.length; k++) {
+    const v = idx[k];
+    if (v >= 0 && v < bound) continue;
+    let o = firstOuter;
+    while (ptr[o + 1] <= lo + k) o++;
+    throw new GearsInputError({
+      file,
+      field: `${path}/indices[${lo + k}]`,
+      problem: `is ${v}, outside the ${bound} ${what}s of the shape (${what === 'gene' ? `cell ${o}` : `gene ${o}`}; indices are 0-based)`,
+      fix: 'the matrix is inconsistent with its shape: rewrite it with anndata',
+    });
   }
 }
 
 function csrMatrix(file: string, path: string, data: H5Dataset, indices: H5Dataset, indptrDs: H5Dataset, nCells: number, nGenes: number): XMatrix {
   const nnz = (data.shape ?? [0])[0];
   const ptr = asFloat64Index(readAll(file, indptrDs));
-  checkIndptr(file, path, ptr, nCells, nnz);
+  checkIndptr(file, path, ptr, nCells, nnz, (indices.shape ?? [0])[0]);
   return {
     layout: 'csr',
     nCells,
@@ -95,6 +119,7 @@ function csrMatrix(file: string, path: string, data: H5Dataset, indices: H5Datas
         const lo = ptr[s];
         const hi = ptr[e];
         const idx = hi > lo ? asInt32(readSlice(file, indices, [[lo, hi]])) : new Int32Array(0);
+        checkIndices(file, path, idx, lo, nGenes, 'gene', ptr, s);
         const val = hi > lo ? asFloat32(readSlice(file, data, [[lo, hi]])) : new Float32Array(0);
         const indptr = new Int32Array(e - s + 1);
         for (let r = s; r <= e; r++) indptr[r - s] = ptr[r] - lo;
@@ -139,7 +164,7 @@ function denseMatrix(file: string, x: H5Dataset, nCells: number, nGenes: number)
 function cscMatrix(file: string, path: string, data: H5Dataset, indices: H5Dataset, indptrDs: H5Dataset, nCells: number, nGenes: number, slab: number, blockValues: number): XMatrix {
   const nnz = (data.shape ?? [0])[0];
   const ptr = asFloat64Index(readAll(file, indptrDs));
-  checkIndptr(file, path, ptr, nGenes, nnz);
+  checkIndptr(file, path, ptr, nGenes, nnz, (indices.shape ?? [0])[0]);
   return {
     layout: 'csc',
     nCells,
@@ -174,6 +199,7 @@ function cscMatrix(file: string, path: string, data: H5Dataset, indices: H5Datas
     for (let lo = 0; lo < nnz; lo += slab) {
       const hi = Math.min(nnz, lo + slab);
       const rIdx = asInt32(readSlice(file, indices, [[lo, hi]]));
+      if (s === 0) checkIndices(file, path, rIdx, lo, nCells, 'cell', ptr, 0);
       let keep = 0;
       for (let k = 0; k < rIdx.length; k++) if (rIdx[k] >= s && rIdx[k] < e) keep++;
       if (keep === 0) {

@@ -4,7 +4,7 @@
  * digit by digit; anything else (decimals, exponents) goes through parseFloat.
  */
 import { GearsInputError } from '@gears-pipeline/core';
-import { openBytes } from '../text.ts';
+import { readBytes } from '../text.ts';
 
 export interface MtxHeader {
   field: 'integer' | 'real' | 'pattern';
@@ -45,7 +45,7 @@ export async function* parseMtx(path: string): AsyncGenerator<MtxHeader | Triple
     slow = '';
     inNum = false;
   };
-  for await (const chunk of openBytes(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of readBytes(path)) {
     let k = 0;
     if (inHeader) {
       // header, comments and the size line are short: handle them as text

@@ -29,6 +29,7 @@ export async function runPseudobulkIngest(args: IngestArgs, outDir: string, log:
       metadataColumns: args.metadataColumns,
       obsFilter: args.obsFilter,
       minCells: args.minCells,
+      duplicates: args.pseudobulkDuplicates,
     },
     log,
   );
@@ -51,6 +52,7 @@ export async function runPseudobulkIngest(args: IngestArgs, outDir: string, log:
         geneColumns: args.geneColumns ?? null,
         metadataColumns: args.metadataColumns ?? [],
         minCells: args.minCells ?? 0,
+        duplicates: args.pseudobulkDuplicates ?? 'average',
       },
       inputs: { [input]: await sha256File(input) },
       outputs,
@@ -69,6 +71,7 @@ export async function runPseudobulkIngest(args: IngestArgs, outDir: string, log:
         genes: s.genes.length,
         conditions: s.conditions.length,
         droppedRows: r.droppedRows,
+        averagedReplicateRows: r.averagedRows,
         unmeasuredPerturbedGenes: r.unmeasuredGenes,
         deRanking: '|mean − control mean| (no within-condition variance: m2 = m3 = m4 = t = 0)',
       },

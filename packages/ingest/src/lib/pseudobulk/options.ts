@@ -10,6 +10,9 @@
  */
 export type PseudobulkKind = 'auto' | 'lfc' | 'mean';
 
+/** What replicate rows of one condition become: averaged (default) or an error. */
+export type PseudobulkDuplicates = 'average' | 'error';
+
 export interface PseudobulkOptions {
   kind?: PseudobulkKind;
   /** column naming each row's perturbation; default: first of PSEUDOBULK_CONDITION_COLUMNS present */
@@ -28,6 +31,8 @@ export interface PseudobulkOptions {
   obsFilter?: Record<string, string>;
   /** drop rows whose n_cells is below this (needs an n-cells column); default keep all */
   minCells?: number;
+  /** rows naming the same condition: `average` them (default; n_cells summed) or refuse them (`error`) */
+  duplicates?: PseudobulkDuplicates;
 }
 
 /** Condition columns tried in order when none is named (GEARS and scPerturb-style names). */

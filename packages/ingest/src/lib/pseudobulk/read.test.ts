@@ -81,8 +81,23 @@ test('condition labels are canonicalised: B+A = A+B, ctrl+A = A+ctrl, control la
   ])), { separator: '_', controlLabels: ['NTC'] });
   assert.deepEqual(s.conditions.map((c) => c.name), ['A+B', 'B+ctrl', 'ctrl']);
   assert.deepEqual(s.conditions.map((c) => c.genes), [['A', 'B'], ['B'], []]);
-  await fails(file(tsv([['condition', 'G1'], ['A+B', 1], ['B+A', 2]])), {}, /column condition/, /A\+B occurs twice/, /line 2/, /line 3/);
-  await fails(file(tsv([['condition', 'G1'], ['A+ctrl', 1], ['ctrl+A', 2]])), {}, /A\+ctrl occurs twice/);
+  await fails(file(tsv([['condition', 'G1'], ['A+B', 1], ['B+A', 2]])), { duplicates: 'error' }, /column condition/, /A\+B occurs twice/, /line 2/, /line 3/);
+  await fails(file(tsv([['condition', 'G1'], ['A+ctrl', 1], ['ctrl+A', 2]])), { duplicates: 'error' }, /A\+ctrl occurs twice/);
+  // an empty gene or a gene named twice would silently become another condition: refused
+  await fails(file(tsv([['condition', 'G1'], ['A++B', 1]])), {}, /line 2/, /"A\+\+B"/, /empty/);
+  await fails(file(tsv([['condition', 'G1'], ['A+A', 1]])), {}, /"A\+A"/, /gene A is named twice/);
+});
+
+test('replicate rows of a condition (split halves) are averaged, cells summed, and noted in the manifest', async () => {
+  const path = file(tsv([['condition', 'n_cells', 'G1', 'G2'], ['A+ctrl', 10, 1, -2], ['B+ctrl', 5, 0.5, 0.5], ['ctrl+A', 30, 3, 0]]));
+  const r = await readPseudobulk(path);
+  assert.deepEqual(r.averagedRows, { 'A+ctrl': 2 });
+  assert.deepEqual(r.stats.conditions.map((c) => [c.name, c.nCells]), [['A+ctrl', 40], ['B+ctrl', 5], ['ctrl', 1]]);
+  assert.equal(valueOf(r.stats, 'A+ctrl', 'G1'), 2);
+  assert.equal(valueOf(r.stats, 'A+ctrl', 'G2'), -1);
+  const out = await runIngest({ input: path, outDir: join(dir, 'ds-rep') });
+  assert.deepEqual(out.manifest.notes?.averagedReplicateRows, { 'A+ctrl': 2 });
+  await assert.rejects(runIngest({ input: path, outDir: join(dir, 'ds-rep2'), pseudobulkDuplicates: 'error' }), /occurs twice/);
 });
 
 test('a mean table with a control row (CSV, gzip, n_cells): kind auto → mean, DE by |mean − ctrl|', async () => {

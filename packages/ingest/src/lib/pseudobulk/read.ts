@@ -12,7 +12,7 @@
  * - n = the n-cells column, else 1; nonzero = n where the value is non-zero for `mean` tables, n
  *   everywhere for `lfc` tables (a fold change carries no dropout information).
  */
-import { CONTROL, DEFAULT_CONTROL_LABELS, GearsInputError, canonicalCondition, conditionGenes, silentLogger, type ConditionInfo, type DatasetStats, type GeneInfo, type Logger } from '@gears-pipeline/core';
+import { CONTROL, DEFAULT_CONTROL_LABELS, GearsInputError, canonicalCondition, checkConditionLabel, conditionGenes, silentLogger, type ConditionInfo, type DatasetStats, type GeneInfo, type Logger } from '@gears-pipeline/core';
 import { rankByAbsDelta } from '../stats/de.ts';
 import { classifyColumns, geneMatrix, type ColumnRoles } from './columns.ts';
 import { N_CELLS_COLUMNS, type PseudobulkOptions } from './options.ts';
@@ -33,6 +33,8 @@ export interface PseudobulkTable {
   droppedRows: number;
   /** perturbed genes that are not gene columns (their conditions are kept) */
   unmeasuredGenes: string[];
+  /** conditions whose replicate rows were averaged → number of rows */
+  averagedRows: Record<string, number>;
 }
 
 /**
@@ -53,24 +55,46 @@ export async function readPseudobulk(path: string, options: PseudobulkOptions = 
   const roles = classifyColumns(table.t, options);
   log.info('ingest.pseudobulk_columns', { file: path, condition: roles.condition, nCells: roles.nCells ?? null, genes: roles.genes.length, metadata: roles.metadata });
 
-  // conditions: canonical names, no duplicates, no empty labels
+  // conditions: canonical names, no empty labels or genes; replicate rows averaged (or refused)
   const parse = { controlLabels: options.controlLabels ?? DEFAULT_CONTROL_LABELS, separator: options.separator ?? '+' };
   const labels = table.t.data.get(roles.condition)!.map(cellText);
-  const names: string[] = [];
-  const rowOf = new Map<string, number>();
-  const rowLabel = (r: number) => `${table.t.where(table.rows[r])} (${roles.condition} ${labels[r] || '(empty)'})`;
+  const rowLabelRaw = (r: number) => `${table.t.where(table.rows[r])} (${roles.condition} ${labels[r] || '(empty)'})`;
+  const rowsOf = new Map<string, number[]>();
+  const spaced: string[] = [];
   for (let r = 0; r < table.t.rows; r++) {
+    const check = checkConditionLabel(labels[r], parse);
+    if (check.error) throw new GearsInputError({ file: path, field: `column ${roles.condition}, ${table.t.where(table.rows[r])}`, problem: `condition "${labels[r]}": ${check.error}`, fix: `correct the label (genes joined by "${parse.separator}", e.g. A${parse.separator}B or A${parse.separator}ctrl)` });
+    if (check.spaces) spaced.push(labels[r]);
     const name = canonicalCondition(labels[r], parse);
     if (name === '') throw new GearsInputError({ file: path, field: `column ${roles.condition}, ${table.t.where(table.rows[r])}`, problem: 'the condition is empty', fix: 'name the perturbation of every row (ctrl, A+ctrl, A+B), or remove the row' });
-    const prev = rowOf.get(name);
-    if (prev !== undefined) {
-      throw new GearsInputError({ file: path, field: `column ${roles.condition}`, problem: `condition ${name} occurs twice (${rowLabel(prev)} and ${rowLabel(r)})`, fix: 'keep one row per condition (average duplicates first); labels are matched after canonicalisation (B+A = A+B, ctrl+A = A+ctrl)' });
+    const prev = rowsOf.get(name);
+    if (prev && (options.duplicates ?? 'average') === 'error') {
+      throw new GearsInputError({ file: path, field: `column ${roles.condition}`, problem: `condition ${name} occurs twice (${rowLabelRaw(prev[0])} and ${rowLabelRaw(r)})`, fix: 'keep one row per condition, or let replicate rows be averaged (--pseudobulk-duplicates average, the default); labels are matched after canonicalisation (B+A = A+B, ctrl+A = A+ctrl)' });
     }
-    rowOf.set(name, r);
-    names.push(name);
+    if (prev) prev.push(r);
+    else rowsOf.set(name, [r]);
   }
-  const nCells = table.t.rows > 0 ? cellCounts(table.t, roles, rowLabel) : [];
-  const values = geneMatrix(table.t, roles, rowLabel);
+  if (spaced.length > 0) log.warn('ingest.condition_spaces', { file: path, column: roles.condition, conditions: spaced.slice(0, 20), note: 'labels with white space are trimmed around each gene (G + ctrl = G+ctrl); check that this is what was meant' });
+  const rowNCells = table.t.rows > 0 ? cellCounts(table.t, roles, rowLabelRaw) : [];
+  const rowValues = geneMatrix(table.t, roles, rowLabelRaw);
+  const G0 = roles.genes.length;
+  // one row per condition: replicates (e.g. split halves) averaged value by value, their cells summed
+  const names = [...rowsOf.keys()];
+  const rowOf = new Map(names.map((n, u) => [n, u]));
+  const firstRow = names.map((n) => rowsOf.get(n)![0]);
+  const rowLabel = (u: number) => rowLabelRaw(firstRow[u]);
+  const values = new Float64Array(names.length * G0);
+  const nCells: number[] = [];
+  const averaged: Record<string, number> = {};
+  names.forEach((n, u) => {
+    const rows = rowsOf.get(n)!;
+    for (const r of rows) for (let g = 0; g < G0; g++) values[u * G0 + g] += rowValues[r * G0 + g] / rows.length;
+    nCells.push(rows.reduce((a, r) => a + rowNCells[r], 0));
+    if (rows.length > 1) averaged[n] = rows.length;
+  });
+  if (Object.keys(averaged).length > 0) {
+    log.warn('ingest.pseudobulk_replicates_averaged', { file: path, conditions: Object.entries(averaged).slice(0, 20).map(([c, k]) => `${c} (${k} rows)`), count: Object.keys(averaged).length, note: 'rows naming the same condition are averaged value by value (n_cells summed); --pseudobulk-duplicates error refuses them' });
+  }
   const G = roles.genes.length;
 
   // kind and control
@@ -128,7 +152,7 @@ export async function readPseudobulk(path: string, options: PseudobulkOptions = 
   const zeros = () => new Float64Array(C * G);
   const stats: DatasetStats = { genes, conditions, controlIndex, mean, m2: zeros(), m3: zeros(), m4: zeros(), nonzero, t: zeros(), deRank };
   log.info('ingest.pseudobulk', { file: path, kind, conditions: C, genes: G, controlRow: controlInTable ? 'from the table' : 'synthesised (zeros)' });
-  return { file: path, stats, kind, controlInTable, columns: roles, droppedRows: table.dropped, unmeasuredGenes };
+  return { file: path, stats, kind, controlInTable, columns: roles, droppedRows: table.dropped, unmeasuredGenes, averagedRows: averaged };
 }
 
 function maxAbs(a: Float64Array): number {

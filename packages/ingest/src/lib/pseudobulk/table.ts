@@ -4,8 +4,7 @@
  * Tables are conditions × genes, small next to any cell matrix.
  */
 import { GearsInputError, readParquetColumns } from '@gears-pipeline/core';
-import { splitCsv } from '../table.ts';
-import { readAllLines } from '../text.ts';
+import { readTextTable } from '../table.ts';
 
 export interface RawTable {
   file: string;
@@ -28,26 +27,16 @@ export async function readRawTable(path: string): Promise<RawTable> {
     const data = new Map<string, unknown[]>(columns.map((c) => [c, cols[c]]));
     return checkNonEmpty({ file: path, columns, data, rows: columns.length ? cols[columns[0]].length : 0, where: (r) => `row ${r + 1}` });
   }
-  const lines = await readAllLines(path);
-  if (lines.length === 0) throw new GearsInputError({ file: path, field: '(header)', problem: 'is empty', fix: 'write a header row (condition column, then one column per gene) and one row per condition' });
-  const sep = /\.csv(\.gz)?$/i.test(path) ? ',' : lines[0].includes('\t') ? '\t' : ',';
-  const header = splitCsv(lines[0], sep).map((s) => s.trim());
-  // pandas to_csv with the index: an unnamed first column holds the row names
-  if (header[0] === '') header[0] = 'index';
+  const t = await readTextTable(path, 'write a header row (condition column, then one column per gene) and one row per condition', (h) => {
+    // pandas to_csv with the index: an unnamed first column holds the row names
+    if (h[0] === '') h[0] = 'index';
+  });
   const seen = new Set<string>();
-  for (const h of header) {
+  for (const h of t.columns) {
     if (seen.has(h)) throw new GearsInputError({ file: path, field: h || '(empty name)', problem: 'column name occurs twice in the header', fix: 'give every column a unique name' });
     seen.add(h);
   }
-  const cols = header.map(() => new Array<string>(lines.length - 1));
-  for (let i = 1; i < lines.length; i++) {
-    const parts = splitCsv(lines[i], sep);
-    if (parts.length !== header.length) {
-      throw new GearsInputError({ file: path, field: `line ${i + 1}`, problem: `has ${parts.length} fields, the header has ${header.length}`, fix: `fix the row (separator "${sep === '\t' ? '\\t' : sep}")` });
-    }
-    for (let c = 0; c < header.length; c++) cols[c][i - 1] = parts[c];
-  }
-  return checkNonEmpty({ file: path, columns: header, data: new Map(header.map((h, c) => [h, cols[c]])), rows: lines.length - 1, where: (r) => `line ${r + 2}` });
+  return checkNonEmpty({ file: path, columns: t.columns, data: new Map(t.columns.map((h, c) => [h, t.cols[c]])), rows: t.rows, where: (r) => `line ${t.lines[r]}` });
 }
 
 function checkNonEmpty(t: RawTable): RawTable {

@@ -32,6 +32,7 @@ export const ingestCommand: Command = {
     '                           a .parquet file without gene_index/value list columns is a pseudobulk table)',
     '  --pseudobulk-kind K      pseudobulk: auto|lfc|mean (default auto: mean when a ctrl row holds non-zero',
     '                           values, else log fold change vs control, with a ctrl row of zeros synthesised)',
+    '  --pseudobulk-duplicates D  pseudobulk: rows naming the same condition are averaged (average, default) or refused (error)',
     '  --n-cells-column NAME    pseudobulk: cells behind each row (default n_cells when present, else 1)',
     '  --metadata-column NAME   pseudobulk: a column that is metadata, not a gene, even when numeric; repeatable',
     '  --cell-metadata PATH     10x: TSV/CSV/Parquet table with a barcode and a perturbation column',
@@ -70,6 +71,7 @@ export const ingestCommand: Command = {
     'min-cells': { type: 'string' },
     'mtx-sort-mb': { type: 'string' },
     'pseudobulk-kind': { type: 'string' },
+    'pseudobulk-duplicates': { type: 'string' },
     'n-cells-column': { type: 'string' },
     'metadata-column': { type: 'string', multiple: true },
   },
@@ -88,6 +90,8 @@ export const ingestCommand: Command = {
       (obsFilter ??= {})[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
     const at = (p: unknown) => (p === undefined ? undefined : resolve(ctx.cwd, String(p)));
+    const duplicates = String(values['pseudobulk-duplicates'] ?? 'average');
+    if (!['average', 'error'].includes(duplicates)) throw new GearsUsageError(`--pseudobulk-duplicates must be average or error, got ${duplicates}`);
     const args: IngestArgs = {
       input: at(values.input)!,
       outDir: at(values.out ?? DEFAULT_OUT_DIR),
@@ -106,6 +110,7 @@ export const ingestCommand: Command = {
       minCells: int('min-cells', values['min-cells'], 0),
       mtxSortBudget: values['mtx-sort-mb'] === undefined ? undefined : int('mtx-sort-mb', values['mtx-sort-mb'], 1)! * 1024 * 1024,
       pseudobulkKind: pseudobulkKind as IngestArgs['pseudobulkKind'],
+      pseudobulkDuplicates: duplicates as IngestArgs['pseudobulkDuplicates'],
       nCellsColumn: values['n-cells-column'] as string | undefined,
       metadataColumns: list(values['metadata-column']),
     };

@@ -7,6 +7,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { writeDatasetStats, writeParquetTable, readManifest, GearsInputError } from '@gears-pipeline/core';
 import { runEvaluate } from './run-evaluate.ts';
 import { outputsGuide } from './output/guide.ts';
+import { ANNDATA_SKIP_MESSAGE, pythonWithAnndata } from '@gears-pipeline/ingest';
+import { execFileSync } from 'node:child_process';
 import { additiveBaseline } from './baselines/simple.ts';
 import { toyStats, TOY_SPLIT } from './testing/toy-data.ts';
 import { renderInChromium, findChromium } from './testing/chromium.ts';
@@ -169,6 +171,37 @@ test('the outputs guide documents every column of every evaluate table as writte
     assert.ok(cols.length > 5);
     for (const c of cols) assert.ok(guide.includes(`| \`${c}\` |`), `${t}.${c} documented`);
   }
+});
+
+test('predictions.h5ad: the evaluated model as AnnData that anndata opens, observed layer beside X', async (t) => {
+  assert.ok(result.files.has('predictions.h5ad'));
+  const py = pythonWithAnndata();
+  if (!py) {
+    t.skip(ANNDATA_SKIP_MESSAGE);
+    return;
+  }
+  const script = `
+import anndata, json, numpy as np
+a = anndata.read_h5ad(${JSON.stringify(join(outDir, 'predictions.h5ad'))})
+i = list(a.obs["condition"]).index("G04+ctrl")
+print(json.dumps({"shape": list(a.shape), "first": [a.obs_names[0], a.obs["condition"][0], a.obs["split"][0]],
+  "row": [a.obs_names[i], a.obs["split"][i], int(a.obs["n_genes"][i])], "genes": list(a.var_names[:2]),
+  "x": np.asarray(a.X[i]).tolist(), "obs": np.asarray(a.layers["observed"][i]).tolist(), "delta": np.asarray(a.layers["delta"][i]).tolist(),
+  "model": str(a.uns["model"])}))`;
+  const r = JSON.parse(execFileSync(py, ['-c', script], { encoding: 'utf8' }));
+  const gears = result.predictions.find((p) => p.model === 'gears')!;
+  assert.deepEqual(r.shape, [1 + gears.mean.size, G]);
+  assert.deepEqual(r.first, ['control', 'ctrl', 'control']);
+  assert.deepEqual(r.row, ['G04', 'test', 1]);
+  assert.deepEqual(r.genes, stats.genes.slice(0, 2).map((g) => g.gene));
+  assert.equal(r.model, 'gears');
+  // X and the layers agree with predictions.parquet (float32 precision)
+  const rows = await sql(`select gene, predicted_mean, observed_mean, predicted_delta from '${join(outDir, 'predictions.parquet')}' where model = 'gears' and condition = 'G04+ctrl'`);
+  const byGene = new Map(rows.map((x) => [String(x[0]), x.slice(1).map(Number)]));
+  stats.genes.forEach((g, k) => {
+    const [pm, om, pd] = byGene.get(g.gene)!;
+    assert.ok(Math.abs(r.x[k] - pm) < 1e-4 && Math.abs(r.obs[k] - om) < 1e-4 && Math.abs(r.delta[k] - pd) < 1e-4, g.gene);
+  });
 });
 
 test('partitioned output reads back as one Hive-partitioned table', async () => {

@@ -30,6 +30,7 @@ import { readPredictionsParquet } from './io/predictions.ts';
 import { readSplit } from './io/split.ts';
 import { writeEvaluationTables } from './output/tables.ts';
 import { buildReport } from './report/html.ts';
+import { PREDICTIONS_H5AD_FILE, writeEvaluationH5ad } from './output/h5ad.ts';
 import type { ModelPredictions } from './types.ts';
 
 export const REPORT_FILE = 'report.html';
@@ -123,6 +124,8 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   const runId = args.runId ?? deterministicRunId({ stage: 'evaluate', inputs, config });
 
   const files = writeEvaluationTables(args.outDir, stats, result, { partitionByModel: args.partitionByModel, runId });
+  const h5adRows = await writeEvaluationH5ad(join(args.outDir, PREDICTIONS_H5AD_FILE), stats, split, result.predictions);
+  if (h5adRows > 0) files.set(PREDICTIONS_H5AD_FILE, h5adRows);
   writeFileAtomic(join(args.outDir, REPORT_FILE), buildReport(stats, result, { title: args.reportTitle }));
   files.set(REPORT_FILE, 1);
 

@@ -68,6 +68,10 @@ export interface IngestArgs {
   keepGenes?: string[];
   /** var column (h5ad) or 'id'/'symbol' (10x features) for gene names */
   geneColumn?: string;
+  /** h5ad: read `layers/<name>` instead of X, e.g. 'counts' */
+  layer?: string;
+  /** h5ad: read raw/X and raw/var (adata.raw) instead of X and var */
+  useRaw?: boolean;
   chunkSize?: number;
   minCells?: number;
   /** write cells.parquet on a worker thread; default: when there are ≥ WRITER_THREAD_MIN_CELLS cells */
@@ -105,7 +109,7 @@ export interface IngestResult {
 export async function openCellSource(args: IngestArgs, log: Logger = silentLogger): Promise<CellSource> {
   const format = await resolveFormat(args.input, args.format ?? 'auto');
   if (format === 'pseudobulk') throw new GearsUsageError(`${args.input} is a pseudobulk table (no cells); read it with runIngest or readPseudobulkStats`);
-  if (format === 'h5ad') return openH5adSource(args.input, { geneColumn: args.geneColumn });
+  if (format === 'h5ad') return openH5adSource(args.input, { geneColumn: args.geneColumn, layer: args.layer, useRaw: args.useRaw });
   if (format === 'mtx') return openMtxSource(args.input, { cellMetadata: args.cellMetadata, barcodeColumn: args.barcodeColumn, geneColumn: args.geneColumn }, log);
   if (format === 'parquet') return openParquetSource(args.input);
   throw new GearsUsageError(`unknown --format ${String(format)} (expected auto, h5ad, mtx, parquet or pseudobulk)`);
@@ -347,6 +351,8 @@ function configOf(a: IngestArgs, chunkSize: number): Record<string, unknown> {
     hvg: a.hvg ?? 0,
     keepGenes: a.keepGenes ?? [],
     geneColumn: a.geneColumn ?? null,
+    ...(a.layer ? { layer: a.layer } : {}),
+    ...(a.useRaw ? { useRaw: true } : {}),
     barcodeColumn: a.barcodeColumn ?? null,
     minCells: a.minCells ?? 0,
     chunkSize,

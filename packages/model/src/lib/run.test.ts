@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -48,6 +48,8 @@ test('runTrain writes a checkpoint, history and manifest, and skips an unchanged
     // predicted_mean − predicted_delta is the same control mean for every perturbation
     const base = (await con.runAndReadAll(`select max(n) from (select gene, count(distinct round(predicted_mean - predicted_delta, 4)) n from '${join(p.outDir, 'predictions.parquet')}' group by gene)`)).getRows();
     assert.equal(Number(base[0][0]), 1);
+    assert.equal(p.manifest.outputs['predictions.h5ad'].rows, 4, 'control + 3 perturbations in predictions.h5ad');
+    assert.ok(existsSync(join(p.outDir, 'predictions.h5ad')));
     await assert.rejects(runPredict({ workspace: ws, perturbations: [['GENE1', 'Gene2']] }), (e: unknown) => e instanceof GearsInputError && /'Gene2'/.test((e as Error).message) && /GENE2/.test((e as Error).message));
   } finally {
     rmSync(ws, { recursive: true, force: true });

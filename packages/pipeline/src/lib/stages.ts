@@ -226,6 +226,7 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             outDir: dir('evaluate'),
             giGenesPath: giGenes,
             partitionByModel: Boolean(config.evaluate.partitionByModel),
+            trainingHistoryPath: join(dir('train'), MODEL_FILES.history),
           },
           log,
         );

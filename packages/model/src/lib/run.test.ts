@@ -24,9 +24,13 @@ test('runTrain writes a checkpoint, history and manifest, and skips an unchanged
   const ws = workspace();
   try {
     const args = { workspace: ws, epochs: 2, batchSize: 4, model: { hiddenSize: 8, numGoGnnLayers: 1, numGeneGnnLayers: 1, uncertainty: false, coexpressionQuirk: 'fixed' as const } };
-    const r = await runTrain(args);
+    const progress: { done: number; total?: number; loss?: unknown }[] = [];
+    const r = await runTrain(args, { info() {}, warn() {}, progress: (task, done, total, _unit, detail) => task === 'train' && progress.push({ done, total, loss: detail?.loss }) });
     assert.equal(r.skipped, false);
     assert.equal(r.result!.history.length, 2);
+    // the training progress (epoch k/N with the loss) comes from train.ts's onEpoch hook
+    assert.deepEqual(progress.map((p) => [p.done, p.total]), [[0, 2], [1, 2], [2, 2]]);
+    assert.equal(progress[2].loss, r.result!.history[1].trainLoss);
     const m = readManifest(join(ws, 'model'))!;
     assert.equal(m.stage, 'train');
     assert.ok(m.outputs['checkpoint/weights.bin']);

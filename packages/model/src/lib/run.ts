@@ -121,7 +121,12 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
     return { outDir: paths.outDir, checkpoint, skipped: true, manifest: readManifest(paths.outDir)! };
   }
   const data = await loadTrainInputs(paths);
-  const result = await trainGears(config, data, log);
+  // progress: epoch k/N, loss and ETA on a terminal, JSON lines otherwise (core logger); the
+  // zero call starts the clock the ETA is measured from
+  log.progress('train', 0, config.epochs, 'epochs');
+  const result = await trainGears(config, data, log, {
+    onEpoch: (rec, epochs) => log.progress('train', rec.epoch, epochs, 'epochs', { loss: rec.trainLoss, val_mse_de: rec.valMseDe }),
+  });
   const h = result.history;
   const summary = { bestEpoch: result.bestEpoch, epochs: h.length, backend: result.backend.active, seconds: result.seconds, testMseDe: result.test.length ? result.test.reduce((a, r) => a + r.mseDe, 0) / result.test.length : null };
   saveCheckpoint(result.model, checkpoint, { trainConfig: hashedConfig as unknown as Record<string, unknown>, inputHashes: inputs, summary });

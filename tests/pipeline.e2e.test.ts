@@ -52,6 +52,18 @@ test('a fresh run on the bundled data writes predictions, metrics and a report t
   }
 });
 
+test('gears predict --gi scores the genetic interaction of a pair from the trained model', async () => {
+  const [[pair]] = await sql(`select condition from '${out}/split/split.parquet' where condition like '%+%' and condition not like '%ctrl%' limit 1`);
+  const r = gears(['predict', '--workspace', out, '--out', join(out, 'pred-gi'), '--gi', String(pair)]);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.match(r.stdout, new RegExp(`${String(pair).replace('+', '\\+')}: mag \\d`));
+  const [[n, mag]] = await sql(`select count(*), max(mag) from '${out}/pred-gi/gi.parquet'`);
+  assert.equal(Number(n), 1);
+  assert.ok(Number.isFinite(Number(mag)));
+  // the singles and the pair were predicted for it, as AnnData too
+  assert.ok(existsSync(join(out, 'pred-gi', 'predictions.h5ad')));
+});
+
 test('a rerun with nothing changed skips every stage', () => {
   const r = gears(['run', '--config', configPath, '--json']);
   assert.equal(r.code, 0, r.stderr.slice(-2000));

@@ -32,3 +32,5 @@ export { readPredictionsParquet, DEFAULT_MODEL_NAME } from './lib/io/predictions
 export { METRICS_SUMMARY_COLUMNS, GI_PRECISION_COLUMNS, OUTPUT_TABLES } from './lib/output/tables.ts';
 export { outputsGuide, OUTPUTS_GUIDE_FILE, EVALUATE_TABLE_DOCS } from './lib/output/guide.ts';
 export { BASELINE_VERSION } from './lib/types.ts';
+export { writeEvaluationH5ad, PREDICTIONS_H5AD_FILE } from './lib/output/h5ad.ts';
+export { predictedGeneticInteractions, PREDICTED_GI_FILE, type PredictedGiRow, type PredictedGiArgs } from './lib/gi/predicted.ts';

@@ -16,4 +16,4 @@ export { syntheticDataset, statsFromCells, type SyntheticArgs, type SyntheticDat
 export { stepFlops, forwardFlops } from './lib/flops.ts';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT_VERSION, CHECKPOINT_FILES, type CheckpointMeta, type SaveOptions } from './lib/checkpoint.ts';
 export { predictPerturbations, resolvePerturbations, suggestGenes, readGeneAliases, type PerturbationPrediction, type PredictOptions } from './lib/predict.ts';
-export { runTrain, runPredict, loadTrainInputs, parsePerturbationList, MODEL_FILES, PREDICTIONS_FILE, PREDICT_MODEL_NAME, type RunTrainArgs, type RunTrainResult, type RunPredictArgs, type RunPredictResult } from './lib/run.ts';
+export { runTrain, runPredict, loadTrainInputs, parsePerturbationList, MODEL_FILES, PREDICTIONS_FILE, PREDICTIONS_H5AD_FILE, PREDICT_MODEL_NAME, type RunTrainArgs, type RunTrainResult, type RunPredictArgs, type RunPredictResult } from './lib/run.ts';

@@ -2,12 +2,13 @@
  * The evaluate stage as a pure function of plain data: statistics + split + model predictions
  * (+ baselines computed here) → metric rows, GI analysis. No files are touched.
  */
-import { CONTROL, GearsInputError, conditionGenes, geneNames, type DatasetStats, type SplitAssignment } from '@gears-pipeline/core';
+import { CONTROL, GearsInputError, conditionGenes, geneNames, row, type DatasetStats, type SplitAssignment } from '@gears-pipeline/core';
 import { additiveBaseline, noChangeBaseline, trainingMeanBaseline } from './baselines/simple.ts';
 import { linearBaseline } from './baselines/linear.ts';
 import { aggregateMetrics } from './metrics/aggregate.ts';
 import { conditionMetrics, type MetricContext } from './metrics/condition-metrics.ts';
 import { metricContext, observedCondition } from './metrics/context.ts';
+import { cellEvalConditionMetrics, discriminationScores, DISCRIMINATION_DISTANCES } from './metrics/cell-eval.ts';
 import type { CellValues } from './metrics/cell-values.ts';
 import { analyseGeneticInteractions, type GiAnalysis } from './gi/analysis.ts';
 import { BASELINE_VERSION, GI_CONDITION, type MetricRow, type ModelPredictions } from './types.ts';
@@ -99,6 +100,33 @@ export function scoredModels(args: Pick<EvaluateArgs, 'stats' | 'split' | 'predi
   ];
 }
 
+/** cell-eval's discrimination scores: each model's conditions ranked within their split. */
+function discriminationRows(stats: DatasetStats, evaluated: readonly EvaluatedCondition[], models: readonly ModelPredictions[], control: Float64Array): MetricRow[] {
+  const G = stats.genes.length;
+  const ci = new Map(stats.conditions.map((c, i) => [c.name, i]));
+  const geneIndex = new Map(stats.genes.map((g, i) => [g.gene, i]));
+  const observedDelta = new Map(evaluated.map((e) => [e.condition, Float64Array.from(row(stats.mean, ci.get(e.condition)!, G), (v, g) => v - control[g])]));
+  const out: MetricRow[] = [];
+  for (const m of models) {
+    const predictedDelta = new Map<string, Float64Array>();
+    for (const e of evaluated) {
+      const p = m.mean.get(e.condition);
+      if (p) predictedDelta.set(e.condition, Float64Array.from(p, (v, g) => v - control[g]));
+    }
+    for (const split of new Set(evaluated.map((e) => e.split))) {
+      const inSplit = evaluated.filter((e) => e.split === split);
+      for (const kind of DISCRIMINATION_DISTANCES) {
+        const scores = discriminationScores(inSplit.map((e) => e.condition), predictedDelta, observedDelta, geneIndex, kind);
+        for (const e of inSplit) {
+          const v = scores.get(e.condition);
+          if (v !== undefined) out.push({ condition: e.condition, split, subgroup: e.subgroup, model: m.model, metric: `discrimination_score_${kind}`, value: v, nConditions: 1 });
+        }
+      }
+    }
+  }
+  return out;
+}
+
 export function evaluate(args: EvaluateArgs): EvaluateResult {
   const { stats, split } = args;
   const evalSplits = new Set(args.splits ?? DEFAULT_EVAL_SPLITS);
@@ -121,12 +149,13 @@ export function evaluate(args: EvaluateArgs): EvaluateResult {
         missing.push({ model: m.model, condition: e.condition });
         continue;
       }
-      const values = conditionMetrics(pred, obs, ctx);
+      const values = { ...conditionMetrics(pred, obs, ctx), ...cellEvalConditionMetrics(pred, obs, ctx) };
       for (const [metric, value] of Object.entries(values)) {
         rows.push({ condition: e.condition, split: e.split, subgroup: e.subgroup, model: m.model, metric, value, nConditions: 1 });
       }
     }
   }
+  rows.push(...discriminationRows(stats, evaluated, models, ctx.control));
   const gi = args.gi ?? analyseGeneticInteractions({ stats, combinations: giCombinations(evaluated), predictions: models, geneSet: args.giGeneSet });
   const giRows: MetricRow[] = gi.precision.map((p) => ({
     condition: GI_CONDITION,

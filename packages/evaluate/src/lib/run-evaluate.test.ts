@@ -7,9 +7,13 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { writeDatasetStats, writeParquetTable, readManifest, GearsInputError } from '@gears-pipeline/core';
 import { runEvaluate } from './run-evaluate.ts';
 import { outputsGuide } from './output/guide.ts';
+import { ANNDATA_SKIP_MESSAGE, pythonWithAnndata } from '@gears-pipeline/ingest';
+import { execFileSync } from 'node:child_process';
 import { additiveBaseline } from './baselines/simple.ts';
 import { toyStats, TOY_SPLIT } from './testing/toy-data.ts';
 import { renderInChromium, findChromium } from './testing/chromium.ts';
+import { inkFraction, readPng } from './testing/png.ts';
+import { buildReport, giMeaningful } from './report/html.ts';
 import { mulberry32 } from '@gears-pipeline/core';
 
 const { stats } = toyStats();
@@ -171,6 +175,37 @@ test('the outputs guide documents every column of every evaluate table as writte
   }
 });
 
+test('predictions.h5ad: the evaluated model as AnnData that anndata opens, observed layer beside X', async (t) => {
+  assert.ok(result.files.has('predictions.h5ad'));
+  const py = pythonWithAnndata();
+  if (!py) {
+    t.skip(ANNDATA_SKIP_MESSAGE);
+    return;
+  }
+  const script = `
+import anndata, json, numpy as np
+a = anndata.read_h5ad(${JSON.stringify(join(outDir, 'predictions.h5ad'))})
+i = list(a.obs["condition"]).index("G04+ctrl")
+print(json.dumps({"shape": list(a.shape), "first": [a.obs_names[0], a.obs["condition"][0], a.obs["split"][0]],
+  "row": [a.obs_names[i], a.obs["split"][i], int(a.obs["n_genes"][i])], "genes": list(a.var_names[:2]),
+  "x": np.asarray(a.X[i]).tolist(), "obs": np.asarray(a.layers["observed"][i]).tolist(), "delta": np.asarray(a.layers["delta"][i]).tolist(),
+  "model": str(a.uns["model"])}))`;
+  const r = JSON.parse(execFileSync(py, ['-c', script], { encoding: 'utf8' }));
+  const gears = result.predictions.find((p) => p.model === 'gears')!;
+  assert.deepEqual(r.shape, [1 + gears.mean.size, G]);
+  assert.deepEqual(r.first, ['control', 'ctrl', 'control']);
+  assert.deepEqual(r.row, ['G04', 'test', 1]);
+  assert.deepEqual(r.genes, stats.genes.slice(0, 2).map((g) => g.gene));
+  assert.equal(r.model, 'gears');
+  // X and the layers agree with predictions.parquet (float32 precision)
+  const rows = await sql(`select gene, predicted_mean, observed_mean, predicted_delta from '${join(outDir, 'predictions.parquet')}' where model = 'gears' and condition = 'G04+ctrl'`);
+  const byGene = new Map(rows.map((x) => [String(x[0]), x.slice(1).map(Number)]));
+  stats.genes.forEach((g, k) => {
+    const [pm, om, pd] = byGene.get(g.gene)!;
+    assert.ok(Math.abs(r.x[k] - pm) < 1e-4 && Math.abs(r.obs[k] - om) < 1e-4 && Math.abs(r.delta[k] - pd) < 1e-4, g.gene);
+  });
+});
+
 test('partitioned output reads back as one Hive-partitioned table', async () => {
   const out2 = join(dir, 'evaluate-partitioned');
   await runEvaluate({ datasetDir, splitPath, predictionsPath: predPath, outDir: out2, partitionByModel: true });
@@ -193,9 +228,20 @@ test('bad inputs name the file, the field and the fix', async () => {
   await assert.rejects(runEvaluate({ datasetDir, splitPath: badSplit, outDir: join(dir, 'y') }), (e: unknown) => e instanceof GearsInputError && e.field === 'split');
 });
 
-test('report.html renders its SVG charts in headless Chromium without errors', (t) => {
+test('report.html renders every chart in headless Chromium without errors; a screenshot shows ink in each chart', (t) => {
   const html = readFileSync(join(outDir, 'report.html'), 'utf8');
   assert.ok(!/src=["']https?:/.test(html) && !/href=["']https?:/.test(html), 'no network resources');
+  // nice ticks only (1/2/5 × 10^k steps): no label like 0.509 on an axis, every axis labelled
+  const ticks = [...html.matchAll(/<text class="tick"[^>]*>([^<]*)</g)].map((m) => m[1]);
+  assert.ok(ticks.length > 50);
+  for (const tk of ticks) assert.match(tk, /^-?\d+(\.\d)?$|^-?\d\.\d{2}$|^-?0\.0\d$|e/, `tick label ${tk}`);
+  assert.ok((html.match(/class="axis-label"/g) ?? []).length > 10);
+  // every model is in the legends, linear included
+  for (const m of ['gears', 'no_change', 'training_mean', 'additive', 'linear']) assert.ok(html.includes(`<text x="14" y="9" font-size="11">${m}</text>`), `legend has ${m}`);
+  // the key-metric table is narrow (metrics as rows); the rest is collapsible
+  assert.match(html, /<details><summary>All \d+ metrics<\/summary>/);
+  // 3 combinations here (≤ k = 10): the GI section says why it is not shown
+  assert.match(html, /data-gi="not-shown">Not shown: only 3 evaluated combination/);
   if (!findChromium()) {
     t.skip('chromium is not installed (apt-get install -y chromium); report not rendered');
     return;
@@ -203,11 +249,37 @@ test('report.html renders its SVG charts in headless Chromium without errors', (
   const r = renderInChromium(join(outDir, 'report.html'))!;
   assert.match(r.dom, /data-rendered="ok"/);
   assert.doesNotMatch(r.dom, /data-errors=/);
+  assert.doesNotMatch(r.stderr, /Uncaught|SyntaxError|CONSOLE\(\d+\)\].*error/i);
   const charts = Number(/data-charts="(\d+)"/.exec(r.dom)?.[1]);
-  // 6 metric charts + 4 test-condition plots + 1 GI scatter
-  assert.equal(charts, 11);
-  assert.ok((r.dom.match(/class="bar"/g) ?? []).length > 20);
-  assert.doesNotMatch(r.stderr, /Uncaught|SyntaxError/);
+  // 6 metric charts + heatmap + 4 test conditions × (perturbation plot + scatter); no training history, no GI
+  assert.equal(charts, 6 + 1 + 4 * 2);
+  assert.equal(/data-empty-charts="(\d+)"/.exec(r.dom)?.[1], '0');
+  const boxes = JSON.parse(/data-boxes="([^"]*)"/.exec(r.dom)![1].replace(/&quot;/g, '"')) as [number, number, number, number, string][];
+  const height = Number(/data-page-height="(\d+)"/.exec(r.dom)?.[1]);
+  const png = join(dir, 'report.png');
+  renderInChromium(join(outDir, 'report.html'), { screenshot: png, width: 1200, height });
+  const img = readPng(png);
+  assert.equal(img.width, 1200);
+  for (const [x, y, w, h, kind] of boxes) {
+    const ink = inkFraction(img, x, y, w, h);
+    assert.ok(ink > 0.02 && ink < 0.9, `${kind} chart at ${x},${y} (${w}×${h}) has ${(ink * 100).toFixed(1)}% ink`);
+  }
+  // the page margin left of the charts stays blank (the screenshot is of the report, not an error page)
+  assert.ok(inkFraction(img, 0, 0, 15, height) < 0.01);
+});
+
+test('report: training curve from the history; GI section shown when meaningful', () => {
+  const history = [1, 2, 3].map((epoch) => ({ epoch, trainLoss: 1 / epoch, valMse: 0.5 / epoch, valMseDe: 0.8 / epoch }));
+  const html = buildReport(stats, result, { history });
+  assert.equal((html.match(/data-chart="line"/g) ?? []).length, 2);
+  assert.match(html, /Validation error by epoch/);
+  // 12 fake combinations observed → precision@k with k = 10 < 12 is meaningful
+  const rows = Array.from({ length: 12 }, (_, i) => ({ combination: `X${i}+Y${i}`, model: 'observed', scores: result.gi.rows[0].scores, giType: '', nGenes: 10 }));
+  const meaningful = { ...result, gi: { ...result.gi, rows: [...rows, ...rows.map((r) => ({ ...r, model: 'gears' }))] } };
+  assert.equal(giMeaningful(meaningful).ok, true);
+  assert.match(buildReport(stats, meaningful), /GI magnitude: predicted vs observed/);
+  const fellBack = { ...result, gi: { ...result.gi, geneSet: { listed: 2967, measured: 11, fellBack: true } } };
+  assert.match(giMeaningful(fellBack).reason, /only 11 of the 2967 genes listed in --gi-genes are measured/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,6 +12,7 @@ import {
   PACKAGE_VERSION,
   GearsInputError,
   readDatasetStats,
+  readParquetColumns,
   sha256File,
   sha256Json,
   deterministicRunId,
@@ -24,12 +25,14 @@ import {
 } from '@gears-pipeline/core';
 import { evaluate, evaluatedConditions, giCombinations, scoredModels, DEFAULT_EVAL_SPLITS, type EvaluateResult } from './evaluate.ts';
 import { analyseGeneticInteractionsParallel } from './gi/parallel.ts';
+import { MIN_GI_GENES } from './gi/analysis.ts';
 import { cellValueNeeds, collectCellValues, type CellValues } from './metrics/cell-values.ts';
 import { readCellChunks } from '@gears-pipeline/ingest';
 import { readPredictionsParquet } from './io/predictions.ts';
 import { readSplit } from './io/split.ts';
 import { writeEvaluationTables } from './output/tables.ts';
-import { buildReport } from './report/html.ts';
+import { buildReport, type TrainingHistoryRow } from './report/html.ts';
+import { PREDICTIONS_H5AD_FILE, writeEvaluationH5ad } from './output/h5ad.ts';
 import type { ModelPredictions } from './types.ts';
 
 export const REPORT_FILE = 'report.html';
@@ -59,6 +62,8 @@ export interface RunEvaluateArgs {
    * (frac_in_range*); default: when the file exists
    */
   cellMetrics?: boolean;
+  /** model/training_history.parquet of the model under evaluation: the report draws the training curve */
+  trainingHistoryPath?: string;
   /** run identifier written into every table row (default: derived from the input hashes and settings) */
   runId?: string;
   /** worker threads for the GI fits (default: available cores, ≤ 8; 1 = this thread) */
@@ -68,6 +73,11 @@ export interface RunEvaluateArgs {
 export interface RunEvaluateResult extends EvaluateResult {
   outDir: string;
   files: Map<string, number>;
+}
+
+async function readTrainingHistory(path: string): Promise<TrainingHistoryRow[]> {
+  const t = await readParquetColumns(path, ['epoch', 'train_loss', 'val_mse', 'val_mse_de']);
+  return t.epoch.map((e, i) => ({ epoch: Number(e), trainLoss: Number(t.train_loss[i]), valMse: Number(t.val_mse[i]), valMseDe: Number(t.val_mse_de[i]) }));
 }
 
 export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLogger): Promise<RunEvaluateResult> {
@@ -108,6 +118,10 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   const result = evaluate({ stats, split, predictions: models, baselines: false, splits: args.splits, giGeneSet, cellValues, gi });
   for (const m of result.missing) log.warn('evaluate.missing_prediction', m);
   for (const s of result.gi.skipped) log.warn('evaluate.gi_skipped', s);
+  const gs = result.gi.geneSet;
+  if (gs?.fellBack) {
+    log.warn('evaluate.gi_genes_fallback', { file: args.giGenesPath, listed: gs.listed, measured: gs.measured, minimum: MIN_GI_GENES, using: 'all genes', fix: 'pass a --gi-genes list that matches the dataset\'s genes (e.g. highly expressed genes of this dataset)' });
+  }
   for (const p of result.predictions) for (const [condition, flag] of p.flags ?? []) log.info('evaluate.baseline_flag', { model: p.model, condition, flag });
 
   const inputs: Record<string, string> = {};
@@ -118,12 +132,16 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   inputs.split = args.splitPath ? await sha256File(args.splitPath) : sha256Json(split);
   if (args.predictionsPath) inputs.predictions = await sha256File(args.predictionsPath);
   if (args.giGenesPath) inputs.gi_genes = await sha256File(args.giGenesPath);
+  if (args.trainingHistoryPath && existsSync(args.trainingHistoryPath)) inputs.training_history = await sha256File(args.trainingHistoryPath);
   const config = { splits: args.splits ?? ['test', 'val'], cellMetrics: cellValues !== undefined, partitionByModel: Boolean(args.partitionByModel), baselines: args.baselines !== false, models: result.predictions.map((p) => p.model) };
   // deterministic: the same inputs and settings give the same id (and byte-identical tables)
   const runId = args.runId ?? deterministicRunId({ stage: 'evaluate', inputs, config });
 
   const files = writeEvaluationTables(args.outDir, stats, result, { partitionByModel: args.partitionByModel, runId });
-  writeFileAtomic(join(args.outDir, REPORT_FILE), buildReport(stats, result, { title: args.reportTitle }));
+  const h5adRows = await writeEvaluationH5ad(join(args.outDir, PREDICTIONS_H5AD_FILE), stats, split, result.predictions);
+  if (h5adRows > 0) files.set(PREDICTIONS_H5AD_FILE, h5adRows);
+  const history = args.trainingHistoryPath && existsSync(args.trainingHistoryPath) ? await readTrainingHistory(args.trainingHistoryPath) : undefined;
+  writeFileAtomic(join(args.outDir, REPORT_FILE), buildReport(stats, result, { title: args.reportTitle, history }));
   files.set(REPORT_FILE, 1);
 
   const outputs: Record<string, { rows?: number; sha256: string }> = {};

@@ -69,6 +69,10 @@ export interface IngestArgs {
   keepGenes?: string[];
   /** var column (h5ad) or 'id'/'symbol' (10x features) for gene names */
   geneColumn?: string;
+  /** h5ad: read `layers/<name>` instead of X, e.g. 'counts' */
+  layer?: string;
+  /** h5ad: read raw/X and raw/var (adata.raw) instead of X and var */
+  useRaw?: boolean;
   chunkSize?: number;
   minCells?: number;
   /** 10x input: bytes an MTX file not sorted by cell may use in memory while it is put in cell order; above it, an external sort on disk (default 512 MiB) */
@@ -113,7 +117,7 @@ const GENE_NAME_FIELD: Record<CellSource['format'], string> = { h5ad: 'var (gene
 export async function openCellSource(args: IngestArgs, log: Logger = silentLogger, tempDir?: string): Promise<CellSource> {
   const format = await resolveFormat(args.input, args.format ?? 'auto');
   if (format === 'pseudobulk') throw new GearsUsageError(`${args.input} is a pseudobulk table (no cells); read it with runIngest or readPseudobulkStats`);
-  if (format === 'h5ad') return openH5adSource(args.input, { geneColumn: args.geneColumn });
+  if (format === 'h5ad') return openH5adSource(args.input, { geneColumn: args.geneColumn, layer: args.layer, useRaw: args.useRaw });
   if (format === 'mtx') return openMtxSource(args.input, { cellMetadata: args.cellMetadata, barcodeColumn: args.barcodeColumn, geneColumn: args.geneColumn, sortBudget: args.mtxSortBudget, tempDir }, log);
   if (format === 'parquet') return openParquetSource(args.input);
   throw new GearsUsageError(`unknown --format ${String(format)} (expected auto, h5ad, mtx, parquet or pseudobulk)`);
@@ -360,6 +364,8 @@ function configOf(a: IngestArgs, chunkSize: number): Record<string, unknown> {
     hvg: a.hvg ?? 0,
     keepGenes: a.keepGenes ?? [],
     geneColumn: a.geneColumn ?? null,
+    ...(a.layer ? { layer: a.layer } : {}),
+    ...(a.useRaw ? { useRaw: true } : {}),
     barcodeColumn: a.barcodeColumn ?? null,
     minCells: a.minCells ?? 0,
     chunkSize,

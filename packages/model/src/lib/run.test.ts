@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -24,9 +24,13 @@ test('runTrain writes a checkpoint, history and manifest, and skips an unchanged
   const ws = workspace();
   try {
     const args = { workspace: ws, epochs: 2, batchSize: 4, model: { hiddenSize: 8, numGoGnnLayers: 1, numGeneGnnLayers: 1, uncertainty: false, coexpressionQuirk: 'fixed' as const } };
-    const r = await runTrain(args);
+    const progress: { done: number; total?: number; loss?: unknown }[] = [];
+    const r = await runTrain(args, { info() {}, warn() {}, progress: (task, done, total, _unit, detail) => task === 'train' && progress.push({ done, total, loss: detail?.loss }) });
     assert.equal(r.skipped, false);
     assert.equal(r.result!.history.length, 2);
+    // the training progress (epoch k/N with the loss) comes from train.ts's onEpoch hook
+    assert.deepEqual(progress.map((p) => [p.done, p.total]), [[0, 2], [1, 2], [2, 2]]);
+    assert.equal(progress[2].loss, r.result!.history[1].trainLoss);
     const m = readManifest(join(ws, 'model'))!;
     assert.equal(m.stage, 'train');
     assert.ok(m.outputs['checkpoint/weights.bin']);
@@ -48,6 +52,8 @@ test('runTrain writes a checkpoint, history and manifest, and skips an unchanged
     // predicted_mean − predicted_delta is the same control mean for every perturbation
     const base = (await con.runAndReadAll(`select max(n) from (select gene, count(distinct round(predicted_mean - predicted_delta, 4)) n from '${join(p.outDir, 'predictions.parquet')}' group by gene)`)).getRows();
     assert.equal(Number(base[0][0]), 1);
+    assert.equal(p.manifest.outputs['predictions.h5ad'].rows, 4, 'control + 3 perturbations in predictions.h5ad');
+    assert.ok(existsSync(join(p.outDir, 'predictions.h5ad')));
     await assert.rejects(runPredict({ workspace: ws, perturbations: [['GENE1', 'Gene2']] }), (e: unknown) => e instanceof GearsInputError && /'Gene2'/.test((e as Error).message) && /GENE2/.test((e as Error).message));
   } finally {
     rmSync(ws, { recursive: true, force: true });

@@ -25,10 +25,12 @@ import {
   PREDICTIONS_TABLE_COLUMNS,
   deterministicRunId,
   scperturbName,
+  SCPERTURB_CONTROL,
+  CONTROL,
   type Logger,
   type StageManifest,
 } from '@gears-pipeline/core';
-import { readCellChunks } from '@gears-pipeline/ingest';
+import { readCellChunks, writePredictionsH5ad } from '@gears-pipeline/ingest';
 import { BUNDLED_HUMAN_GENE_ALIASES, DEFAULT_WORKSPACE, GRAPH_FILES, SPLIT_FILE, readGeneGraph, readSplit } from '@gears-pipeline/graphs';
 import { selectBackend } from './backend.ts';
 import { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
@@ -38,6 +40,7 @@ import { DEFAULT_CELLS_BATCH_SIZE, DEFAULT_TRAIN_ARGS, trainGears, type TrainArg
 
 export const MODEL_FILES = { checkpoint: 'checkpoint', history: 'training_history.parquet', testMetrics: 'test_metrics.parquet' } as const;
 export const PREDICTIONS_FILE = 'predictions.parquet';
+export const PREDICTIONS_H5AD_FILE = 'predictions.h5ad';
 /** `model` column of the predictions `gears predict` writes. */
 export const PREDICT_MODEL_NAME = 'gears';
 
@@ -118,7 +121,12 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
     return { outDir: paths.outDir, checkpoint, skipped: true, manifest: readManifest(paths.outDir)! };
   }
   const data = await loadTrainInputs(paths);
-  const result = await trainGears(config, data, log);
+  // progress: epoch k/N, loss and ETA on a terminal, JSON lines otherwise (core logger); the
+  // zero call starts the clock the ETA is measured from
+  log.progress('train', 0, config.epochs, 'epochs');
+  const result = await trainGears(config, data, log, {
+    onEpoch: (rec, epochs) => log.progress('train', rec.epoch, epochs, 'epochs', { loss: rec.trainLoss, val_mse_de: rec.valMseDe }),
+  });
   const h = result.history;
   const summary = { bestEpoch: result.bestEpoch, epochs: h.length, backend: result.backend.active, seconds: result.seconds, testMseDe: result.test.length ? result.test.reduce((a, r) => a + r.mseDe, 0) / result.test.length : null };
   saveCheckpoint(result.model, checkpoint, { trainConfig: hashedConfig as unknown as Record<string, unknown>, inputHashes: inputs, summary });
@@ -247,12 +255,27 @@ export async function runPredict(args: RunPredictArgs, log: Logger = silentLogge
       w.abort();
       throw e;
     }
+    // the same predictions as AnnData (control row first; no observed layer: nothing is measured here)
+    const h5adPath = join(outDir, PREDICTIONS_H5AD_FILE);
+    const controlMean = Float64Array.from(preds[0].predictedMean, (v, g) => v - preds[0].predictedDelta[g]);
+    const X = new Float32Array((preds.length + 1) * G);
+    X.set(controlMean, 0);
+    preds.forEach((p, r) => X.set(p.predictedMean, (r + 1) * G));
+    await writePredictionsH5ad(h5adPath, {
+      genes: model.genes,
+      perturbation: [SCPERTURB_CONTROL, ...preds.map((p) => scperturbName(p.perturbation))],
+      condition: [CONTROL, ...preds.map((p) => p.perturbation)],
+      nGenes: [0, ...preds.map((p) => p.genes.length)],
+      predictedMean: X,
+      controlMean,
+      uns: { model: PREDICT_MODEL_NAME, model_version: modelVersion, run_id: runId, control_label: SCPERTURB_CONTROL, perturbation_column: 'perturbation' },
+    });
     const manifest: StageManifest = {
       stage: 'predict',
       version: PACKAGE_VERSION,
       config: { perturbations: preds.map((p) => p.perturbation) },
       inputs: { checkpoint: meta.weights.sha256, request: sha256Json(sets) },
-      outputs: { [PREDICTIONS_FILE]: { rows: w.rowCount, sha256: await sha256File(path) } },
+      outputs: { [PREDICTIONS_FILE]: { rows: w.rowCount, sha256: await sha256File(path) }, [PREDICTIONS_H5AD_FILE]: { rows: preds.length + 1, sha256: await sha256File(h5adPath) } },
       startedAt: new Date(t0).toISOString(),
       finishedAt: new Date().toISOString(),
       seconds: (Date.now() - t0) / 1000,

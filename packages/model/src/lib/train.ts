@@ -201,7 +201,13 @@ function evaluate(model: GearsModel, stats: DatasetStats, conds: UsableCondition
  * Trains a GEARS network on a data set's statistics (objective `moments`) or paired cells
  * (objective `cells`) and returns the model with the best validation top-20 DE MSE.
  */
-export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInputs, log: Logger = silentLogger): Promise<TrainResult> {
+/** Callbacks into the training loop (progress display, custom monitoring); they must not throw. */
+export interface TrainHooks {
+  /** after each epoch's validation, with the planned number of epochs (early stopping may end sooner) */
+  onEpoch?: (record: EpochRecord, epochs: number) => void;
+}
+
+export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInputs, log: Logger = silentLogger, hooks: TrainHooks = {}): Promise<TrainResult> {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TrainArgs>;
   const args: TrainArgs = { ...DEFAULT_TRAIN_ARGS, ...defined, model: { ...DEFAULT_MODEL_CONFIG, ...partial.model } };
   if (defined.batchSize === undefined && args.objective === 'cells') args.batchSize = DEFAULT_CELLS_BATCH_SIZE;
@@ -259,6 +265,7 @@ export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInput
     const rec: EpochRecord = { epoch, learningRate: lr, trainLoss: lossSum / Math.max(1, steps), steps, valMse: val.mse, valMseDe: val.mseDe, seconds: (performance.now() - te) / 1000 };
     history.push(rec);
     log.info('epoch', { ...rec });
+    hooks.onEpoch?.(rec, args.epochs);
     if (!Number.isFinite(rec.trainLoss)) throw new Error(`training diverged at epoch ${epoch} (loss ${rec.trainLoss})`);
     if (sets.val.length > 0) {
       if (val.mseDe < best) {

@@ -59,6 +59,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('ingest', 'separator', 'string', '+', 'separator between genes in a combination label (e.g. _ for A_B)'),
   f('ingest', 'obsFilter', 'string[]', [], `keep only cells whose obs column equals a value (key=value; repeatable); empty: none, except for the bundled default input, whose file mixes two screens and gets ${DEFAULT_INPUT_OBS_FILTER.join(', ')}`),
   f('ingest', 'normalize', 'enum', 'auto', 'auto: raw counts are normalised to 1e4 per cell + log1p, log data kept', { values: ['auto', 'counts', 'none'] }),
+  f('ingest', 'layer', 'string', '', 'h5ad input: read layers/<name> instead of X (e.g. counts); empty: X'),
+  f('ingest', 'useRaw', 'boolean', false, 'h5ad input: read raw/X and raw/var (adata.raw) instead of X and var'),
   f('ingest', 'hvg', 'integer', 0, 'keep the top-N highly variable genes (plus measured perturbed genes); 0 keeps all', { min: 0 }),
   f('ingest', 'minCells', 'integer', 0, 'drop conditions with fewer cells (0: keep all; a single-cell condition is an error)', { min: 0 }),
   f('split', 'type', 'enum', 'simulation', 'GEARS split', { values: ['simulation', 'simulation_single', 'combo_seen0', 'combo_seen1', 'combo_seen2', 'single', 'no_test', 'no_split', 'custom'] }),

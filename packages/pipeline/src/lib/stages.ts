@@ -90,6 +90,8 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             hvg: Number(ing.hvg),
             minCells: Number(ing.minCells),
             pseudobulkKind: ing.pseudobulkKind as 'auto',
+            layer: ing.layer ? String(ing.layer) : undefined,
+            useRaw: ing.useRaw ? true : undefined,
           },
           log,
         );
@@ -224,6 +226,7 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             outDir: dir('evaluate'),
             giGenesPath: giGenes,
             partitionByModel: Boolean(config.evaluate.partitionByModel),
+            trainingHistoryPath: join(dir('train'), MODEL_FILES.history),
           },
           log,
         );

@@ -49,6 +49,23 @@ export interface GiAnalysis {
   genes: string[];
   /** combinations skipped and why */
   skipped: { combination: string; reason: string }[];
+  /** the requested GI gene set: genes listed, how many are measured, and whether all genes were used instead */
+  geneSet?: GiGeneSetUse;
+}
+
+export interface GiGeneSetUse {
+  listed: number;
+  measured: number;
+  /** fewer than MIN_GI_GENES listed genes are measured: every gene was used instead */
+  fellBack: boolean;
+}
+
+/** How a requested GI gene set applies to the dataset (undefined when none was requested). */
+export function giGeneSetUse(stats: DatasetStats, geneSet?: readonly string[]): GiGeneSetUse | undefined {
+  if (!geneSet) return undefined;
+  const want = new Set(geneSet);
+  const measured = geneNames(stats).filter((n) => want.has(n)).length;
+  return { listed: want.size, measured, fellBack: measured < MIN_GI_GENES };
 }
 
 export function giGeneIndices(stats: DatasetStats, geneSet?: readonly string[]): number[] {
@@ -74,6 +91,7 @@ export interface GiPlan {
   jobs: GiJob[];
   skipped: GiAnalysis['skipped'];
   genes: string[];
+  geneSet?: GiGeneSetUse;
 }
 
 /** Collects the δ vectors of every (combination, model) to fit; cheap, no fitting. */
@@ -112,7 +130,7 @@ export function planGeneticInteractions(args: GiAnalysisArgs): GiPlan {
       jobs.push({ combination: combo, model: p.model, deltaA: delta(pa), deltaB: delta(pb), deltaAB: delta(pab) });
     }
   }
-  return { jobs, skipped, genes: idx.map((g) => stats.genes[g].gene) };
+  return { jobs, skipped, genes: idx.map((g) => stats.genes[g].gene), geneSet: giGeneSetUse(stats, args.geneSet) };
 }
 
 /** Turns the fitted scores of a plan (same order as its jobs) into GI rows, types and precision@k. */
@@ -133,7 +151,7 @@ export function assembleGeneticInteractions(plan: GiPlan, scores: readonly GiSco
   for (const [model, byCombo] of perModel) {
     for (const r of precisionAtK(observed, byCombo)) precision.push({ model, ...r });
   }
-  return { rows, precision, genes: plan.genes, skipped: plan.skipped };
+  return { rows, precision, genes: plan.genes, skipped: plan.skipped, ...(plan.geneSet ? { geneSet: plan.geneSet } : {}) };
 }
 
 /** The whole GI analysis in this thread (see `analyseGeneticInteractionsParallel` for worker threads). */

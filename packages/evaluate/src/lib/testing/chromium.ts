@@ -14,9 +14,11 @@ export function findChromium(): string | undefined {
   return CHROMIUM_CANDIDATES.find((p) => existsSync(p));
 }
 
-export function renderInChromium(htmlPath: string): { dom: string; stderr: string; status: number | null } | undefined {
+export function renderInChromium(htmlPath: string, opts: { screenshot?: string; width?: number; height?: number } = {}): { dom: string; stderr: string; status: number | null } | undefined {
   const bin = findChromium();
   if (!bin) return undefined;
+  const size = `--window-size=${opts.width ?? 1200},${opts.height ?? 900}`;
+  const output = opts.screenshot ? [`--screenshot=${opts.screenshot}`, '--hide-scrollbars', '--force-device-scale-factor=1'] : ['--dump-dom'];
   const profile = mkdtempSync(join(tmpdir(), 'gears-chromium-'));
   try {
     const r = spawnSync(
@@ -32,7 +34,8 @@ export function renderInChromium(htmlPath: string): { dom: string; stderr: strin
         `--user-data-dir=${profile}`,
         '--enable-logging=stderr',
         '--v=0',
-        '--dump-dom',
+        size,
+        ...output,
         `file://${htmlPath}`,
       ],
       { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },

@@ -28,12 +28,12 @@ export interface WrittenMatrixSummary {
 
 const DEFAULT_HDF5_CHUNK = 1 << 18;
 /** anndata ≥ 0.8 on-disk encodings */
-const ANNDATA = { 'encoding-type': 'anndata', 'encoding-version': '0.1.0' };
-const STRING_ARRAY = { 'encoding-type': 'string-array', 'encoding-version': '0.2.0' };
-const ARRAY = { 'encoding-type': 'array', 'encoding-version': '0.2.0' };
-const DICT = { 'encoding-type': 'dict', 'encoding-version': '0.1.0' };
+export const ANNDATA = { 'encoding-type': 'anndata', 'encoding-version': '0.1.0' };
+export const STRING_ARRAY = { 'encoding-type': 'string-array', 'encoding-version': '0.2.0' };
+export const ARRAY = { 'encoding-type': 'array', 'encoding-version': '0.2.0' };
+export const DICT = { 'encoding-type': 'dict', 'encoding-version': '0.1.0' };
 
-function setAttrs(obj: { create_attribute: H5Group['create_attribute'] }, attrs: Record<string, string>): void {
+export function setAttrs(obj: { create_attribute: H5Group['create_attribute'] }, attrs: Record<string, string>): void {
   for (const [k, v] of Object.entries(attrs)) obj.create_attribute(k, v);
 }
 
@@ -58,13 +58,13 @@ function append(ds: H5Dataset, data: Float32Array | Int32Array | BigInt64Array):
   ds.write_slice([[n, n + data.length]], data);
 }
 
-function writeStrings(group: H5Group, name: string, values: string[]): void {
+export function writeStrings(group: H5Group, name: string, values: string[]): void {
   const ds = group.create_dataset({ name, data: values });
   setAttrs(ds, STRING_ARRAY);
 }
 
 /** A pandas categorical column as anndata stores it: categories + integer codes. */
-function writeCategorical(group: H5Group, name: string, categories: string[], codes: Uint16Array | Uint8Array): void {
+export function writeCategorical(group: H5Group, name: string, categories: string[], codes: Uint16Array | Uint8Array): void {
   const g = group.create_group(name);
   setAttrs(g, { 'encoding-type': 'categorical', 'encoding-version': '0.2.0' });
   g.create_attribute('ordered', 0, null, '<b');

@@ -60,6 +60,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('ingest', 'obsFilter', 'string[]', [], `keep only cells whose obs column equals a value (key=value; repeatable); empty: none, except for the bundled default input, whose file mixes two screens and gets ${DEFAULT_INPUT_OBS_FILTER.join(', ')}`),
   f('ingest', 'normalize', 'enum', 'auto', 'auto: raw counts are normalised to 1e4 per cell + log1p, log data kept', { values: ['auto', 'counts', 'none'] }),
   f('ingest', 'hvg', 'integer', 0, 'keep the top-N highly variable genes (plus measured perturbed genes); 0 keeps all', { min: 0 }),
+  f('ingest', 'engine', 'enum', 'builtin', 'what computes the statistics: builtin (streaming, any input) or duckdb (Parquet cells input; runs packages/ingest/sql/condition_gene_stats.sql; optional package @duckdb/node-api)', { values: ['builtin', 'duckdb'] }),
   f('ingest', 'minCells', 'integer', 0, 'drop conditions with fewer cells (0: keep all; a single-cell condition is an error)', { min: 0 }),
   f('split', 'type', 'enum', 'simulation', 'GEARS split', { values: ['simulation', 'simulation_single', 'combo_seen0', 'combo_seen1', 'combo_seen2', 'single', 'no_test', 'no_split', 'custom'] }),
   f('split', 'seed', 'integer', 1, 'split seed (NumPy legacy RNG compatible: same seed, same split as the reference)'),

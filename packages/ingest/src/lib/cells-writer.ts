@@ -1,11 +1,19 @@
 /**
- * Writes cells.parquet on a worker thread, so Parquet encoding (the most expensive part of
- * ingest: the list encoder visits every value) runs beside reading, normalising and the
- * statistics on the main thread. At most `MAX_IN_FLIGHT` chunks wait for the writer (memory stays
+ * Writes cells.parquet on a worker thread, and accumulates the per-(condition, gene) moments
+ * there too, so Parquet encoding and the statistics run beside reading, validating and
+ * normalising on the main thread (the two halves cost about the same: node --cpu-prof). At most `MAX_IN_FLIGHT` chunks wait for the writer (memory stays
  * bounded); the chunk's buffers are transferred, not copied.
  */
 import { Worker } from 'node:worker_threads';
 import type { CellChunk } from '@gears-pipeline/core';
+import type { Moments } from './stats/moments.ts';
+
+/** What the cells writer accumulates moments over: the MomentAccumulator's arguments. */
+export interface MomentSpec {
+  conditions: string[];
+  nGenes: number;
+  shift: Float64Array;
+}
 
 export const MAX_IN_FLIGHT = 2;
 
@@ -16,20 +24,22 @@ export class ThreadedCellsWriter {
   private waiters: Array<() => void> = [];
   private closed: Promise<number>;
   private resolveClosed!: (rows: number) => void;
+  private accumulated: Moments | undefined;
   private rejectClosed!: (e: Error) => void;
 
-  constructor(dir: string) {
-    this.worker = new Worker(new URL('./cells-worker.mjs', import.meta.url), { workerData: { dir } });
+  constructor(dir: string, moments?: MomentSpec) {
+    this.worker = new Worker(new URL('./cells-worker.mjs', import.meta.url), { workerData: { dir, moments } });
     this.closed = new Promise((res, rej) => {
       this.resolveClosed = res;
       this.rejectClosed = rej;
     });
     this.closed.catch(() => {});
-    this.worker.on('message', (m: { type: string; rows?: number; message?: string }) => {
+    this.worker.on('message', (m: { type: string; rows?: number; message?: string; moments?: Moments }) => {
       if (m.type === 'ack') {
         this.inFlight--;
         this.wake();
       } else if (m.type === 'closed') {
+        this.accumulated = m.moments;
         this.resolveClosed(m.rows ?? 0);
       } else if (m.type === 'error') {
         this.fail(new Error(`writing cells.parquet failed: ${m.message}`));
@@ -70,6 +80,11 @@ export class ThreadedCellsWriter {
     } finally {
       await this.worker.terminate();
     }
+  }
+
+  /** After close(): the moments of every chunk written (when constructed with a MomentSpec). */
+  moments(): Moments | undefined {
+    return this.accumulated;
   }
 
   async abort(): Promise<void> {

@@ -8,7 +8,7 @@
  * Without --hvg the second pass is skipped. Memory: one chunk of cells plus [conditions × genes]
  * float64 accumulators plus per-cell metadata strings.
  */
-import { statSync, readdirSync } from 'node:fs';
+import { copyFileSync, statSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   DATASET_FILES,
@@ -39,7 +39,9 @@ import { buildDatasetStats } from './stats/dataset.ts';
 import { runPseudobulkIngest } from './pseudobulk/ingest.ts';
 import type { PseudobulkDuplicates, PseudobulkKind } from './pseudobulk/options.ts';
 import { GeneSumAccumulator, highlyVariableGenes } from './stats/hvg.ts';
-import { MomentAccumulator } from './stats/moments.ts';
+import type { Moments } from './stats/moments.ts';
+import type { MomentSpec } from './cells-writer.ts';
+import { duckdbMoments, INGEST_ENGINES, type IngestEngine } from './duckdb-engine.ts';
 
 export const DEFAULT_OUT_DIR = 'gears-out/dataset';
 /** below this many cells the writer thread's start-up (≈1 s) costs more than it saves */
@@ -87,6 +89,11 @@ export interface IngestArgs {
   geneColumns?: string[];
   /** pseudobulk tables: replicate rows of one condition are averaged (`average`, default) or refused (`error`) */
   pseudobulkDuplicates?: PseudobulkDuplicates;
+  /**
+   * what computes the statistics: the built-in streaming accumulator (default), or DuckDB running
+   * sql/condition_gene_stats.sql over a Parquet cells table (optional package @duckdb/node-api)
+   */
+  engine?: IngestEngine;
   /** pseudobulk tables: columns that are metadata even when numeric */
   metadataColumns?: string[];
 }
@@ -229,6 +236,9 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
 
     // gene selection
     const hvgN = args.hvg ?? 0;
+    const engine = args.engine ?? 'builtin';
+    if (engine === 'duckdb') requireDuckdbInput(source, counts, hvgN);
+    else if (engine !== 'builtin') throw new GearsUsageError(`unknown --engine ${String(engine)} (expected ${INGEST_ENGINES.join(' or ')})`);
     let selected: Uint8Array = Uint8Array.from({ length: G0 }, () => 1);
     let hvgFlags: Uint8Array = new Uint8Array(G0);
     let dispNorm: Float64Array = new Float64Array(G0).fill(NaN);
@@ -265,15 +275,13 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
     const sampleMean = counts ? sample.meanNormalized : sample.meanAsStored;
     const shift = Float64Array.from(kept, (g) => (shiftAll ? shiftAll[g] : sampleMean[g]));
 
-    const result = await replaceDirectory(outDir, async (tmp) => {
-      t = Date.now();
-      const acc = new MomentAccumulator(plan.conditions.map((c) => c.name), G, shift);
+    /** Streams the cells into cells.parquet (and their moments, when asked) on the writer thread or inline. */
+    const streamCells = async (tmp: string, spec: MomentSpec | undefined): Promise<Moments | undefined> => {
       const threaded = args.writerThread ?? plan.nKept >= WRITER_THREAD_MIN_CELLS;
-      const cells = threaded ? new ThreadedCellsWriter(tmp) : new InlineCellsWriter(tmp);
+      const cells = threaded ? new ThreadedCellsWriter(tmp, spec) : new InlineCellsWriter(tmp, spec);
       let done = 0;
       try {
         for await (const chunk of cellChunks(source, plan, { chunkSize, normalize, geneMap, nGenes: G, librarySize })) {
-          acc.add(chunk);
           done += chunk.cellIds.length;
           await cells.write(chunk); // transfers the chunk's buffers to the writer thread
           log.progress('ingest: statistics', done, plan.nKept, 'cells');
@@ -283,9 +291,26 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
         await cells.abort();
         throw e;
       }
+      return cells.moments();
+    };
+
+    const result = await replaceDirectory(outDir, async (tmp) => {
+      t = Date.now();
+      let moments: Moments | undefined;
+      if (engine === 'duckdb') {
+        // the statistics in SQL; cells.parquet is the input table itself when nothing changes it
+        const labels = duckdbLabels(source, plan);
+        const unchanged = plan.nKept === source.nCells && [...labels].every(([l, c]) => l === c);
+        if (unchanged) copyFileSync(source.file, join(tmp, DATASET_FILES.cells));
+        else await streamCells(tmp, undefined);
+        moments = await duckdbMoments({ cellsPath: source.file, labelColumn: plan.conditionColumn, conditionOfLabel: labels, conditions: plan.conditions.map((c) => c.name), nGenes: G });
+      } else {
+        // the moments are accumulated where cells.parquet is written (the writer thread for large inputs)
+        moments = await streamCells(tmp, { conditions: plan.conditions.map((c) => c.name), nGenes: G, shift });
+      }
+      if (!moments) throw new Error('ingest: no moments were computed');
       lap('statistics', t);
       t = Date.now();
-      const moments = acc.result();
       const genes: GeneInfo[] = kept.map((g0, g) => {
         let s = 0;
         let n = 0;
@@ -352,6 +377,37 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
   }
 }
 
+/** --engine duckdb reads a Parquet cells table of normalised values, all genes kept. */
+function requireDuckdbInput(source: CellSource, counts: boolean, hvg: number): void {
+  if (source.format !== 'parquet') {
+    throw new GearsUsageError(`--engine duckdb reads a Parquet cells table (cells.parquet with genes.parquet beside it), not ${source.format} (${source.file}); ingest it once with the built-in engine, or convert it to the cells-table layout`);
+  }
+  if (counts) {
+    throw new GearsInputError({ file: source.file, field: 'value', problem: 'holds raw counts; --engine duckdb computes the statistics of normalised values as stored', fix: 'normalise first (the built-in engine does it: gears ingest without --engine), or pass --normalize none if the values are already log-normalised' });
+  }
+  if (hvg > 0) throw new GearsUsageError('--engine duckdb keeps every gene; drop --hvg, or select genes with the built-in engine');
+}
+
+/**
+ * Condition label as stored → canonical condition, for every label whose cells are ingested. A
+ * label whose cells are only partly kept (an --obs-filter on other columns) cannot be expressed
+ * as a label mapping and is refused.
+ */
+function duckdbLabels(source: CellSource, plan: CellPlan): Map<string, string> {
+  const labels = source.metadata(plan.conditionColumn)!;
+  const out = new Map<string, string>();
+  const dropped = new Set<string>();
+  for (let i = 0; i < labels.length; i++) {
+    const c = plan.cellCondition[i];
+    if (c >= 0) out.set(labels[i], plan.conditions[c].name);
+    else dropped.add(labels[i]);
+  }
+  for (const l of dropped) {
+    if (out.has(l)) throw new GearsUsageError(`--engine duckdb ingests whole conditions: label ${l} has cells both kept and filtered out (--obs-filter); use the built-in engine`);
+  }
+  return out;
+}
+
 /** The options that change the output (what the manifest records and the cache compares). */
 function configOf(a: IngestArgs, chunkSize: number): Record<string, unknown> {
   return {
@@ -369,5 +425,6 @@ function configOf(a: IngestArgs, chunkSize: number): Record<string, unknown> {
     barcodeColumn: a.barcodeColumn ?? null,
     minCells: a.minCells ?? 0,
     chunkSize,
+    engine: a.engine ?? 'builtin',
   };
 }

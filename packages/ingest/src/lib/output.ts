@@ -6,7 +6,10 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CELLS_COLUMNS, DATASET_FILES, ParquetTableWriter, parquetRowCount, sha256File, type CellChunk, type StageManifest } from '@gears-pipeline/core';
+import { CellsParquetWriter } from './cells-parquet.ts';
+import type { MomentSpec } from './cells-writer.ts';
+import { MomentAccumulator, type Moments } from './stats/moments.ts';
+import { DATASET_FILES, parquetRowCount, sha256File, type CellChunk, type StageManifest } from '@gears-pipeline/core';
 
 export function temporaryDir(outDir: string, tag: string): string {
   const abs = resolve(outDir);
@@ -49,33 +52,20 @@ export async function replaceDirectory<T>(outDir: string, write: (tmpDir: string
   return result;
 }
 
-/** Streams normalised, gene-selected cells into cells.parquet (CELLS_COLUMNS). */
+/**
+ * Streams normalised, gene-selected cells into cells.parquet (CELLS_COLUMNS), straight from the
+ * CSR chunks (cells-parquet.ts: the same bytes as the generic table writer, ≈ 4× less work).
+ */
 export class CellsWriter {
-  private readonly w: ParquetTableWriter;
+  private readonly w: CellsParquetWriter;
   constructor(dir: string) {
-    // plain encoding and no min/max statistics: dictionary-encoding a million expression values per
-    // chunk, and their statistics, cost more time than they save space (measured: 2× faster)
-    this.w = new ParquetTableWriter(join(dir, DATASET_FILES.cells), CELLS_COLUMNS, { plain: ['gene_index'], statistics: false });
+    this.w = new CellsParquetWriter(join(dir, DATASET_FILES.cells));
   }
   get rowCount(): number {
     return this.w.rowCount;
   }
   write(chunk: CellChunk): void {
-    const n = chunk.indptr.length - 1;
-    // the Parquet writer's list encoder takes plain arrays
-    const idx = new Array<number[]>(n);
-    const val = new Array<number[]>(n);
-    for (let r = 0; r < n; r++) {
-      idx[r] = Array.from(chunk.indices.subarray(chunk.indptr[r], chunk.indptr[r + 1]));
-      val[r] = Array.from(chunk.values.subarray(chunk.indptr[r], chunk.indptr[r + 1]));
-    }
-    this.w.write({
-      cell_id: chunk.cellIds,
-      condition: chunk.conditions,
-      library_size: chunk.librarySize ?? new Float64Array(n).fill(NaN),
-      gene_index: idx,
-      value: val,
-    });
+    this.w.write(chunk);
   }
   close(): void {
     this.w.close();
@@ -85,14 +75,21 @@ export class CellsWriter {
   }
 }
 
-/** The same interface as ThreadedCellsWriter, writing on the calling thread (small inputs). */
+/** The same interface as ThreadedCellsWriter, writing (and accumulating moments) on the calling thread (small inputs). */
 export class InlineCellsWriter {
   private readonly w: CellsWriter;
-  constructor(dir: string) {
+  private readonly acc: MomentAccumulator | undefined;
+  constructor(dir: string, moments?: MomentSpec) {
     this.w = new CellsWriter(dir);
+    this.acc = moments && new MomentAccumulator(moments.conditions, moments.nGenes, moments.shift);
   }
   async write(chunk: CellChunk): Promise<void> {
+    this.acc?.add(chunk);
     this.w.write(chunk);
+  }
+  /** After close(): the moments of every chunk written (when constructed with a MomentSpec). */
+  moments(): Moments | undefined {
+    return this.acc?.result();
   }
   async close(): Promise<number> {
     this.w.close();

@@ -62,6 +62,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('ingest', 'layer', 'string', '', 'h5ad input: read layers/<name> instead of X (e.g. counts); empty: X'),
   f('ingest', 'useRaw', 'boolean', false, 'h5ad input: read raw/X and raw/var (adata.raw) instead of X and var'),
   f('ingest', 'hvg', 'integer', 0, 'keep the top-N highly variable genes (plus measured perturbed genes); 0 keeps all', { min: 0 }),
+  f('ingest', 'engine', 'enum', 'builtin', 'what computes the statistics: builtin (streaming, any input) or duckdb (Parquet cells input; runs packages/ingest/sql/condition_gene_stats.sql; optional package @duckdb/node-api)', { values: ['builtin', 'duckdb'] }),
   f('ingest', 'minCells', 'integer', 0, 'drop conditions with fewer cells (0: keep all; a single-cell condition is an error)', { min: 0 }),
   f('split', 'type', 'enum', 'simulation', 'GEARS split', { values: ['simulation', 'simulation_single', 'combo_seen0', 'combo_seen1', 'combo_seen2', 'single', 'no_test', 'no_split', 'custom'] }),
   f('split', 'seed', 'integer', 1, 'split seed (NumPy legacy RNG compatible: same seed, same split as the reference)'),

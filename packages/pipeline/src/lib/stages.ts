@@ -89,6 +89,7 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             normalize: ing.normalize as 'auto',
             hvg: Number(ing.hvg),
             minCells: Number(ing.minCells),
+            engine: ing.engine as 'builtin',
             pseudobulkKind: ing.pseudobulkKind as 'auto',
             layer: ing.layer ? String(ing.layer) : undefined,
             useRaw: ing.useRaw ? true : undefined,

@@ -79,6 +79,11 @@ export const SIMULATE_PRESETS: Record<string, Partial<SimulateArgs>> = {
   // Norman 2019 as GEARS uses it: 5,045 genes, 152 singles + 131 doubles (+ ctrl) ≈ 284 conditions, ≈ 91k cells
   norman: { genes: 5000, cells: 90000, singles: 150, doubles: 130, controlFraction: 0.12, density: 0.1 },
   small: { genes: 500, cells: 6000, singles: 24, doubles: 24, controlFraction: 0.15, density: 0.1 },
+  // shaped like Replogle et al. 2022 genome-wide K562 (CRISPRi, ≈ 9,900 perturbed genes, ≈ 8,000
+  // expressed genes kept, ≈ 100 cells per perturbation), scaled to ≥ 1,000,000 cells: 10,000
+  // perturbations = every measured gene as a single (the simulator perturbs measured genes only)
+  // plus 2,000 doubles (the real screen has none; they keep the GI analysis exercised)
+  'genome-wide': { genes: 8000, cells: 1_000_000, singles: 8000, doubles: 2000, controlFraction: 0.05, density: 0.1, mode: 'interference' },
 };
 
 /** Fewest cells a condition may get: the statistics stage rejects conditions with a single cell. */

@@ -183,3 +183,17 @@ test('the norman preset has Norman 2019 proportions', () => {
   assert.equal(sim.conditions.length, 281);
   assert.equal(sim.conditions.filter((c) => c.kind === 'double').length, 130);
 });
+
+test('the genome-wide preset is shaped like Replogle 2022 K562 genome-wide, ≥ 1,000,000 cells', async () => {
+  const { resolveSimulateArgs } = await import('./args.ts');
+  const a = resolveSimulateArgs({}, 'genome-wide');
+  assert.equal(a.genes, 8000);
+  assert.equal(a.singles + a.doubles, 10_000);
+  assert.ok(a.cells >= 1_000_000);
+  assert.equal(a.mode, 'interference');
+  // ≈ 100 cells per perturbation, as in the screen
+  const perCondition = (a.cells * (1 - a.controlFraction)) / (a.singles + a.doubles);
+  assert.ok(perCondition > 80 && perCondition < 120, String(perCondition));
+  // a scaled-down run (as the genome-wide benchmark does) stays valid
+  assert.doesNotThrow(() => resolveSimulateArgs({ cells: 20_000, singles: 160, doubles: 40 }, 'genome-wide'));
+});

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { DEFAULT_OUT_DIR, runIngest, type IngestArgs } from '@gears-pipeline/ingest';
+import { DEFAULT_OUT_DIR, INGEST_ENGINES, runIngest, type IngestArgs } from '@gears-pipeline/ingest';
 import type { Command } from '../command.ts';
 
 const FORMATS = ['auto', 'h5ad', 'mtx', 'parquet', 'pseudobulk'];
@@ -51,6 +51,8 @@ export const ingestCommand: Command = {
     '  --min-cells N            drop conditions with fewer cells (with a warning)',
     '  --mtx-sort-mb N          10x: memory (MiB) for putting an MTX not sorted by cell in order; above it,',
     '                           an external sort in temporary files beside --out (default 512)',
+    '  --engine E               builtin|duckdb: what computes the statistics (duckdb: Parquet cells input,',
+    '                           runs packages/ingest/sql/condition_gene_stats.sql; needs @duckdb/node-api)',
     '',
     'example: gears ingest --input data/norman2019-devel/devel.h5ad --obs-filter dataset=norman19',
     '         gears ingest --input data/norman2019-pseudobulk/lfc.tsv.gz --out gears-out/dataset',
@@ -78,6 +80,7 @@ export const ingestCommand: Command = {
     'pseudobulk-duplicates': { type: 'string' },
     'n-cells-column': { type: 'string' },
     'metadata-column': { type: 'string', multiple: true },
+    engine: { type: 'string' },
   },
   async run(values, _pos, ctx) {
     if (!values.input) throw new GearsUsageError('--input is required (an .h5ad file, a 10x directory, a cells.parquet table or a pseudobulk table)');
@@ -86,6 +89,8 @@ export const ingestCommand: Command = {
     const normalize = String(values.normalize ?? 'auto');
     const pseudobulkKind = String(values['pseudobulk-kind'] ?? 'auto');
     if (!PSEUDOBULK_KINDS.includes(pseudobulkKind)) throw new GearsUsageError(`--pseudobulk-kind must be one of ${PSEUDOBULK_KINDS.join(', ')}, got ${pseudobulkKind}`);
+    const engine = String(values.engine ?? 'builtin');
+    if (!INGEST_ENGINES.includes(engine as never)) throw new GearsUsageError(`--engine must be one of ${INGEST_ENGINES.join(', ')}, got ${engine}`);
     if (!NORMALIZE.includes(normalize)) throw new GearsUsageError(`--normalize must be one of ${NORMALIZE.join(', ')}, got ${normalize}`);
     let obsFilter: Record<string, string> | undefined;
     for (const kv of list(values['obs-filter']) ?? []) {
@@ -119,6 +124,7 @@ export const ingestCommand: Command = {
       pseudobulkDuplicates: duplicates as IngestArgs['pseudobulkDuplicates'],
       nCellsColumn: values['n-cells-column'] as string | undefined,
       metadataColumns: list(values['metadata-column']),
+      engine: engine as IngestArgs['engine'],
     };
     const r = await runIngest(args, ctx.log);
     const what = r.format === 'pseudobulk' ? `a pseudobulk table (${r.pseudobulkKind === 'lfc' ? 'log fold changes' : 'mean expression'}, no cells):` : `${r.nCells} cells ×`;

@@ -21,7 +21,7 @@ export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'write a seeded synthetic Perturb-seq data set (h5ad or 10x MTX) with a known regulatory network',
   usage: [
-    'usage: gears simulate [--preset norman|small] [options]',
+    `usage: gears simulate [--preset ${Object.keys(SIMULATE_PRESETS).join('|')}] [options]`,
     '',
     `  --out DIR               output directory (default ${DEFAULT_SIMULATE_OUT})`,
     '  --format F              h5ad (default) | mtx',

@@ -119,3 +119,14 @@ test('a bad config fails with exit code 1 and a message naming the field; bad us
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /does not exist/);
 });
+
+test('gears run and gears train with objective cells default to 32 cells per step (moments: 4 conditions)', async () => {
+  // killed as soon as training starts: only the logged batch size matters here
+  const isStart = (e: Record<string, unknown>) => e.event === 'train_start';
+  const run = await gearsKilledWhen(['run', '--config', configPath, '--train.objective', 'cells', '--json'], isStart);
+  assert.equal(run.events.find(isStart)?.batchSize, 32);
+  const train = await gearsKilledWhen(['train', '--workspace', out, '--objective', 'cells', '--out', join(work, 'model-cells'), '--json'], isStart);
+  assert.equal(train.events.find(isStart)?.batchSize, 32);
+  const moments = await gearsKilledWhen(['train', '--workspace', out, '--out', join(work, 'model-moments'), '--json'], isStart);
+  assert.equal(moments.events.find(isStart)?.batchSize, 4);
+});

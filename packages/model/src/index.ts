@@ -10,7 +10,7 @@ export { buildModel, disposeModel, type GearsModel } from './lib/model.ts';
 export { fromTorchStateDict, type TorchTensor } from './lib/torch-weights.ts';
 export { conditionMoments, expectedFourthPower, type ConditionMoments, type DirectionLoss } from './lib/moments.ts';
 export { COMPOSITION_NAMES, DEFAULT_RIDGE_GRID, DEFAULT_INTERACTION_GRID, fitComposition, composedDeltas, targetGenes, type Composition, type CompositionName, type CompositionCondition, type FitCompositionOptions, type NetworkDeltas } from './lib/composition.ts';
-export { trainGears, predictDeltas, predictOutputs, networkOutputs, usableConditions, DEFAULT_TRAIN_ARGS, type TrainArgs, type TrainInputs, type TrainResult, type EpochRecord, type ObjectiveName } from './lib/train.ts';
+export { trainGears, predictDeltas, predictOutputs, networkOutputs, usableConditions, DEFAULT_TRAIN_ARGS, DEFAULT_MOMENTS_BATCH_SIZE, DEFAULT_CELLS_BATCH_SIZE, resolveBatchSize, type TrainArgs, type TrainInputs, type TrainResult, type EpochRecord, type ObjectiveName } from './lib/train.ts';
 export { meanMetrics, averageMetrics, type ConditionMetrics } from './lib/metrics.ts';
 export { syntheticDataset, statsFromCells, type SyntheticArgs, type SyntheticDataset, type DenseCell } from './lib/synthetic.ts';
 export { stepFlops, forwardFlops } from './lib/flops.ts';

@@ -36,7 +36,7 @@ import { selectBackend } from './backend.ts';
 import { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { disposeModel } from './model.ts';
 import { predictPerturbations, readGeneAliases } from './predict.ts';
-import { DEFAULT_CELLS_BATCH_SIZE, DEFAULT_TRAIN_ARGS, trainGears, type TrainArgs, type TrainInputs, type TrainResult } from './train.ts';
+import { DEFAULT_TRAIN_ARGS, resolveBatchSize, trainGears, type TrainArgs, type TrainInputs, type TrainResult } from './train.ts';
 
 export const MODEL_FILES = { checkpoint: 'checkpoint', history: 'training_history.parquet', testMetrics: 'test_metrics.parquet' } as const;
 export const PREDICTIONS_FILE = 'predictions.parquet';
@@ -101,7 +101,7 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
   const { workspace: _w, dataset: _d, split: _s, graphs: _g, outDir: _o, force, ...train } = args;
   const defined = Object.fromEntries(Object.entries(train).filter(([, v]) => v !== undefined)) as Partial<TrainArgs>;
   const config: TrainArgs = { ...DEFAULT_TRAIN_ARGS, ...defined, model: { ...DEFAULT_TRAIN_ARGS.model, ...train.model } };
-  if (defined.batchSize === undefined && config.objective === 'cells') config.batchSize = DEFAULT_CELLS_BATCH_SIZE;
+  config.batchSize = resolveBatchSize(config.objective, config.batchSize);
   const hashedConfig = { ...config, backend: undefined };
   const inputs: Record<string, string> = {
     stats: await sha256File(join(paths.dataset, DATASET_FILES.stats)),

@@ -56,3 +56,35 @@ test('moments epochs make enough passes over the conditions for minStepsPerEpoch
   assert.equal(r.history[0].steps, 12);
   disposeModel(r.model);
 });
+
+test('the batch size follows the objective when not given (or 0): 4 conditions for moments, 32 cells for cells', async () => {
+  const { inputs } = tinyDataset();
+  const started: Record<string, unknown>[] = [];
+  const log = { info: (event: string, f?: Record<string, unknown>) => event === 'train_start' && started.push(f!), warn() {}, progress() {} };
+  const { batchSize: _b, ...noBatch } = small;
+  for (const [objective, batchSize] of [['moments', undefined], ['cells', undefined], ['cells', 0], ['moments', 0], ['cells', 8]] as const) {
+    const r = await trainGears({ ...noBatch, objective, batchSize, epochs: 1 }, inputs, log);
+    disposeModel(r.model);
+  }
+  assert.deepEqual(started.map((s) => [s.objective, s.batchSize]), [['moments', 4], ['cells', 32], ['cells', 32], ['moments', 4], ['cells', 8]]);
+});
+
+test('the cells and moments losses are on the same scale (per cell and gene): equal in expectation for the same network output', async () => {
+  const { inputs } = tinyDataset();
+  const { momentsObjective } = await import('./moments-objective.ts');
+  const { cellsObjective } = await import('./cells-objective.ts');
+  const tf = await import('@tensorflow/tfjs');
+  const { usableConditions } = await import('./train.ts');
+  const conditions = usableConditions(inputs.stats, inputs.split, inputs.pertVocabulary).train;
+  const common = { stats: inputs.stats, conditions, seed: 1, directionLambda: 0, directionLoss: 'reference' as const, uncertaintyReg: 1 };
+  // one batch holding every training condition: the loss is the mean over conditions either way
+  const mean = async (obj: { epoch: (e: number, step: (b: import('./objective.ts').StepBatch) => void) => Promise<void> }) => {
+    const losses: number[] = [];
+    await obj.epoch(1, (b) => losses.push(tf.tidy(() => b.loss(tf.fill([b.perturbations.length, inputs.stats.genes.length], 0.1) as import('@tensorflow/tfjs').Tensor2D).dataSync()[0])));
+    return losses.reduce((a, v) => a + v, 0) / losses.length;
+  };
+  const moments = await mean(momentsObjective({ ...common, batchSize: conditions.length, passes: 1 }));
+  const cells = await mean(await cellsObjective({ ...common, chunks: inputs.cellChunks!, batchSize: 100000 }));
+  // the cells loss is one draw of the control pairing; the moments loss its expectation
+  assert.ok(Math.abs(cells / moments - 1) < 0.25, `cells ${cells} vs moments ${moments}`);
+});

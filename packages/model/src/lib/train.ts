@@ -23,7 +23,10 @@ export type ObjectiveName = 'moments' | 'cells';
 export interface TrainArgs {
   objective: ObjectiveName;
   epochs: number;
-  /** conditions per step (moments) or cells per step (cells) */
+  /**
+   * conditions per step (moments) or cells per step (cells); 0 = the objective's default
+   * (`DEFAULT_MOMENTS_BATCH_SIZE` conditions, `DEFAULT_CELLS_BATCH_SIZE` cells)
+   */
   batchSize: number;
   /**
    * moments objective: an epoch makes as many (reshuffled) passes over the training conditions as
@@ -63,9 +66,9 @@ export const DEFAULT_MIN_STEPS_PER_EPOCH = 50;
 export const DEFAULT_TRAIN_ARGS: TrainArgs = {
   objective: 'moments',
   epochs: 20,
-  // 4 conditions per step: the cost of a pass is the same as with 32 (one network row per
-  // condition either way) but with 8× the optimiser steps, which StepLR's halving makes scarce
-  batchSize: 4,
+  // 0: follows the objective (resolveBatchSize), so switching the objective alone never trains
+  // cells with the moments batch or the reverse
+  batchSize: 0,
   minStepsPerEpoch: DEFAULT_MIN_STEPS_PER_EPOCH,
   learningRate: 1e-3,
   weightDecay: DEFAULT_ADAM.weightDecay,
@@ -83,8 +86,21 @@ export const DEFAULT_TRAIN_ARGS: TrainArgs = {
   composition: 'network',
 };
 
+/**
+ * conditions per step of the `moments` objective when no batch size is given: a pass costs the
+ * same as with 32 (one network row per condition either way) but gives 8× the optimiser steps,
+ * which StepLR's halving makes scarce
+ */
+export const DEFAULT_MOMENTS_BATCH_SIZE = 4;
+
 /** cells per step of the `cells` objective when no batch size is given (the reference tutorials' 32) */
 export const DEFAULT_CELLS_BATCH_SIZE = 32;
+
+/** The batch size a run uses: the given one, or (absent or 0) the objective's default. */
+export function resolveBatchSize(objective: ObjectiveName, batchSize?: number): number {
+  if (batchSize !== undefined && batchSize !== 0) return batchSize;
+  return objective === 'cells' ? DEFAULT_CELLS_BATCH_SIZE : DEFAULT_MOMENTS_BATCH_SIZE;
+}
 
 export interface TrainInputs {
   stats: DatasetStats;
@@ -96,9 +112,18 @@ export interface TrainInputs {
   cellChunks?: () => AsyncIterable<CellChunk>;
 }
 
+/** What `trainLoss` in the epoch log is (same quantity for both objectives). */
+export const TRAIN_LOSS_MEANING = 'mean per cell and gene of (x + d − y)^4 (+ direction term), including cell-to-cell noise; valMse is the squared error of condition means';
+
 export interface EpochRecord {
   epoch: number;
   learningRate: number;
+  /**
+   * mean training loss of the epoch's steps, per cell and gene for both objectives: the mean over
+   * conditions of the mean over (cells ×) loss genes of (x + d − y)⁴ (+ λ·direction term); for
+   * `moments` its exact expectation over the control pairing. It includes the cell-to-cell
+   * variation (the 4th central moment of y − x), so it stays far above the validation MSE of means.
+   */
   trainLoss: number;
   steps: number;
   valMse: number;
@@ -210,7 +235,7 @@ export interface TrainHooks {
 export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInputs, log: Logger = silentLogger, hooks: TrainHooks = {}): Promise<TrainResult> {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TrainArgs>;
   const args: TrainArgs = { ...DEFAULT_TRAIN_ARGS, ...defined, model: { ...DEFAULT_MODEL_CONFIG, ...partial.model } };
-  if (defined.batchSize === undefined && args.objective === 'cells') args.batchSize = DEFAULT_CELLS_BATCH_SIZE;
+  args.batchSize = resolveBatchSize(args.objective, args.batchSize);
   if (!(Number.isInteger(args.batchSize) && args.batchSize >= 2)) {
     throw new GearsUsageError(`batch size must be an integer ≥ 2 (BatchNorm over the conditions of a step needs two rows), got ${args.batchSize}`);
   }
@@ -264,7 +289,7 @@ export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInput
     const val = averageMetrics(evaluate(model, stats, sets.val, args.evalBatchSize));
     const rec: EpochRecord = { epoch, learningRate: lr, trainLoss: lossSum / Math.max(1, steps), steps, valMse: val.mse, valMseDe: val.mseDe, seconds: (performance.now() - te) / 1000 };
     history.push(rec);
-    log.info('epoch', { ...rec });
+    log.info('epoch', { ...rec, trainLossIs: TRAIN_LOSS_MEANING });
     hooks.onEpoch?.(rec, args.epochs);
     if (!Number.isFinite(rec.trainLoss)) throw new Error(`training diverged at epoch ${epoch} (loss ${rec.trainLoss})`);
     if (sets.val.length > 0) {

@@ -12,7 +12,7 @@ export const DEFAULT_INPUT_OBS_FILTER = ['dataset=norman19'];
 
 const T = {
   epochs: 20,
-  batchSize: 4,
+  batchSize: 0,
   minStepsPerEpoch: 50,
   model: { hiddenSize: 64 },
   learningRate: 1e-3,
@@ -76,7 +76,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('graphs', 'coexpressionThreshold', 'number', 0.4, 'co-expression graph: minimum |Pearson r|', { min: 0, max: 1 }),
   f('train', 'objective', 'enum', 'moments', 'moments: exact expected GEARS loss from statistics; cells: reference per-cell loss', { values: ['moments', 'cells'] }),
   f('train', 'epochs', 'integer', T.epochs, 'maximum epochs', { min: 1 }),
-  f('train', 'batchSize', 'integer', T.batchSize, 'conditions per step (moments) or cells per step (cells)', { min: 1 }),
+  f('train', 'batchSize', 'integer', T.batchSize, 'conditions per step (moments) or cells per step (cells); 0: the objective\'s default, 4 conditions (moments) or 32 cells (cells)', { min: 0 }),
   f('train', 'minStepsPerEpoch', 'integer', T.minStepsPerEpoch, 'moments: repeat passes over the training conditions until an epoch has this many optimiser steps (StepLR halves the rate every epoch)', { min: 0 }),
   f('train', 'hiddenSize', 'integer', T.model.hiddenSize, 'hidden size H', { min: 2 }),
   f('train', 'lr', 'number', T.learningRate, 'Adam learning rate', { min: 0 }),

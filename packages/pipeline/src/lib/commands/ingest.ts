@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { DEFAULT_OUT_DIR, runIngest, type IngestArgs } from '@gears-pipeline/ingest';
+import { DEFAULT_OUT_DIR, type IngestArgs, type IngestResult } from '@gears-pipeline/ingest';
 import type { Command } from '../command.ts';
+import { ingestStage } from '../stage-definitions.ts';
+import { runStageCommand, WAIT_OPTION, WAIT_USAGE } from '../stage-command.ts';
 
 const FORMATS = ['auto', 'h5ad', 'mtx', 'parquet', 'pseudobulk'];
 const PSEUDOBULK_KINDS = ['auto', 'lfc', 'mean'];
@@ -46,6 +48,7 @@ export const ingestCommand: Command = {
     '  --gene-column NAME       var column with gene symbols (h5ad) or id|symbol (10x features)',
     '  --chunk-size N           cells per streamed chunk (default 2048)',
     '  --min-cells N            drop conditions with fewer cells (with a warning)',
+    WAIT_USAGE,
     '',
     'example: gears ingest --input data/norman2019-devel/devel.h5ad --obs-filter dataset=norman19',
     '         gears ingest --input data/norman2019-pseudobulk/lfc.tsv.gz --out gears-out/dataset',
@@ -69,6 +72,7 @@ export const ingestCommand: Command = {
     'pseudobulk-kind': { type: 'string' },
     'n-cells-column': { type: 'string' },
     'metadata-column': { type: 'string', multiple: true },
+    ...WAIT_OPTION,
   },
   async run(values, _pos, ctx) {
     if (!values.input) throw new GearsUsageError('--input is required (an .h5ad file, a 10x directory, a cells.parquet table or a pseudobulk table)');
@@ -105,7 +109,7 @@ export const ingestCommand: Command = {
       nCellsColumn: values['n-cells-column'] as string | undefined,
       metadataColumns: list(values['metadata-column']),
     };
-    const r = await runIngest(args, ctx.log);
+    const r = (await runStageCommand(ingestStage(args), { force: true, wait: Boolean(values.wait), log: ctx.log })).result as IngestResult;
     const what = r.format === 'pseudobulk' ? `a pseudobulk table (${r.pseudobulkKind === 'lfc' ? 'log fold changes' : 'mean expression'}, no cells):` : `${r.nCells} cells ×`;
     process.stdout.write(`ingested ${what} ${r.nGenes} genes in ${r.nConditions} conditions → ${r.outDir} (${r.seconds.toFixed(1)} s)\n`);
   },

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { BACKEND_NAMES, runPredict, type BackendName } from '@gears-pipeline/model';
+import { BACKEND_NAMES, type BackendName, type RunPredictResult } from '@gears-pipeline/model';
 import type { Command } from '../command.ts';
+import { predictStage } from '../stage-definitions.ts';
+import { runStageCommand, WAIT_OPTION, WAIT_USAGE } from '../stage-command.ts';
 
 export const predictCommand: Command = {
   name: 'predict',
@@ -14,6 +16,7 @@ export const predictCommand: Command = {
     '  --workspace DIR          (default gears-out)   --checkpoint DIR (default <ws>/model/checkpoint)',
     '  --out DIR                output directory (default <ws>/predictions)',
     '  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu',
+    WAIT_USAGE,
     '',
     'writes predictions.parquet (perturbation, gene, predicted_mean, predicted_delta) and manifest.json',
     'example: gears predict FOXA1 FOXA1+GATA3',
@@ -24,13 +27,14 @@ export const predictCommand: Command = {
     checkpoint: { type: 'string' },
     out: { type: 'string', short: 'o' },
     backend: { type: 'string' },
+    ...WAIT_OPTION,
   },
   async run(values, positionals, ctx) {
     const path = (k: string) => (values[k] === undefined ? undefined : resolve(ctx.cwd, String(values[k])));
     if (values.backend !== undefined && !BACKEND_NAMES.includes(values.backend as BackendName)) {
       throw new GearsUsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${String(values.backend)}`);
     }
-    const r = await runPredict(
+    const stage = predictStage(
       {
         workspace: path('workspace') ?? resolve(ctx.cwd, 'gears-out'),
         checkpoint: path('checkpoint'),
@@ -39,8 +43,8 @@ export const predictCommand: Command = {
         perturbationsFile: path('file'),
         backend: values.backend as BackendName | undefined,
       },
-      ctx.log,
     );
+    const r = (await runStageCommand(stage, { force: true, wait: Boolean(values.wait), log: ctx.log })).result as RunPredictResult;
     process.stdout.write(`predicted ${r.perturbations.length} perturbations (${r.rows} rows) → ${r.outDir}/predictions.parquet\n`);
   },
 };

@@ -13,6 +13,8 @@ export const predictCommand: Command = {
     '',
     '  GENE+GENE                one perturbation per argument: FOXA1, FOXA1+GATA3, A+B+C',
     '  --file PATH              more perturbations, one per line (genes joined by + , or spaces)',
+    '  --split PATH             also every perturbed condition of this split table, as gears run predicts',
+    '                           (e.g. <ws>/split/split.parquet, what gears evaluate scores)',
     '  --workspace DIR          (default gears-out)   --checkpoint DIR (default <ws>/model/checkpoint)',
     '  --out DIR                output directory (default <ws>/predictions)',
     '  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu',
@@ -23,6 +25,7 @@ export const predictCommand: Command = {
   ].join('\n'),
   options: {
     file: { type: 'string', short: 'f' },
+    split: { type: 'string' },
     workspace: { type: 'string', short: 'w' },
     checkpoint: { type: 'string' },
     out: { type: 'string', short: 'o' },
@@ -41,6 +44,7 @@ export const predictCommand: Command = {
         outDir: path('out'),
         perturbations: positionals.map((p) => p.split('+').filter((g) => g.length > 0 && g !== 'ctrl')),
         perturbationsFile: path('file'),
+        splitConditions: path('split'),
         backend: values.backend as BackendName | undefined,
       },
     );

@@ -4,7 +4,10 @@ import type { Command } from '../command.ts';
 import { applyFlags, configFlagOptions, readConfigFile, stripJsonComments } from '../config.ts';
 import { defaultConfig } from '../config-schema.ts';
 import { runPipeline } from '../orchestrator.ts';
-import { buildStages, STAGE_DIRS, STAGE_NAMES } from '../stages.ts';
+import { buildStages, resolveInputPath, STAGE_DIRS, STAGE_NAMES } from '../stages.ts';
+
+/** config fields holding paths */
+const PATH_FIELDS = [['run', 'out'], ['ingest', 'input'], ['ingest', 'cellMetadata'], ['split', 'file'], ['graphs', 'goTable'], ['evaluate', 'giGenes']] as const;
 import { headlineMetrics } from '../summary.ts';
 
 export const runCommand: Command = {
@@ -32,6 +35,11 @@ export const runCommand: Command = {
     const config = applyFlags(fromFile, values);
     // Paths in a config file are relative to the file; flags and defaults to the working directory.
     const baseDir = configPath ? dirname(configPath) : ctx.cwd;
+    // ... so a path given as a flag is made absolute here, against the working directory
+    for (const [section, key] of PATH_FIELDS) {
+      const v = values[`${section}.${key}`];
+      if (typeof v === 'string' && v) config[section][key] = section === 'run' ? resolve(ctx.cwd, v) : resolveInputPath(v, ctx.cwd);
+    }
     const ingestInFile = configPath ? ingestKeysInFile(configPath) : [];
     const stages = buildStages(config, baseDir, {
       inputGiven: values['ingest.input'] !== undefined || ingestInFile.includes('input'),

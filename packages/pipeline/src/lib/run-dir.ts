@@ -162,7 +162,7 @@ export function cleanStaleTemporaries(runDir: string, log: Logger): string[] {
         handled.push(p);
         continue;
       }
-      if (depth < TEMP_SEARCH_DEPTH && !name.startsWith('.')) {
+      if (depth < TEMP_SEARCH_DEPTH && !name.startsWith('.') && name !== 'node_modules') {
         try {
           if (statSync(p).isDirectory()) visit(p, depth + 1);
         } catch {

@@ -47,7 +47,8 @@ export interface WeightEntry {
 export interface CheckpointMeta {
   format_version: number;
   package_version: string;
-  created: string;
+  /** when it was saved: written by older versions only (a checkpoint is byte-identical across identical runs; timings live in the stage manifest) */
+  created?: string;
   model_config: ModelConfig;
   /** training arguments and anything else the run wants to record */
   train_config: Record<string, unknown>;
@@ -119,7 +120,6 @@ export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions
   const meta: CheckpointMeta = {
     format_version: CHECKPOINT_FORMAT_VERSION,
     package_version: PACKAGE_VERSION,
-    created: new Date().toISOString(),
     model_config: model.params.config,
     train_config: opts.trainConfig ?? {},
     genes: model.genes,

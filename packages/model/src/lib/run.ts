@@ -128,7 +128,9 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
     onEpoch: (rec, epochs) => log.progress('train', rec.epoch, epochs, 'epochs', { loss: rec.trainLoss, val_mse_de: rec.valMseDe }),
   });
   const h = result.history;
-  const summary = { bestEpoch: result.bestEpoch, epochs: h.length, backend: result.backend.active, seconds: result.seconds, testMseDe: result.test.length ? result.test.reduce((a, r) => a + r.mseDe, 0) / result.test.length : null };
+  // the checkpoint and the tables hold only what identical runs reproduce bit for bit (so the
+  // stages after train do not rerun after an identical retrain); timings go to the manifest
+  const summary = { bestEpoch: result.bestEpoch, epochs: h.length, backend: result.backend.active, testMseDe: result.test.length ? result.test.reduce((a, r) => a + r.mseDe, 0) / result.test.length : null };
   saveCheckpoint(result.model, checkpoint, { trainConfig: hashedConfig as unknown as Record<string, unknown>, inputHashes: inputs, summary });
   const historyRows = writeParquetTable(join(paths.outDir, MODEL_FILES.history), [
     { name: 'epoch', type: 'INT32' },
@@ -137,7 +139,6 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
     { name: 'steps', type: 'INT32' },
     { name: 'val_mse', type: 'DOUBLE' },
     { name: 'val_mse_de', type: 'DOUBLE' },
-    { name: 'seconds', type: 'DOUBLE' },
   ], {
     epoch: Int32Array.from(h, (r) => r.epoch),
     learning_rate: Float64Array.from(h, (r) => r.learningRate),
@@ -145,7 +146,6 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
     steps: Int32Array.from(h, (r) => r.steps),
     val_mse: Float64Array.from(h, (r) => r.valMse),
     val_mse_de: Float64Array.from(h, (r) => r.valMseDe),
-    seconds: Float64Array.from(h, (r) => r.seconds),
   });
   const testRows = writeParquetTable(join(paths.outDir, MODEL_FILES.testMetrics), [
     { name: 'condition', type: 'STRING' },
@@ -154,7 +154,8 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
   ], { condition: result.test.map((r) => r.condition), mse: Float64Array.from(result.test, (r) => r.mse), mse_de: Float64Array.from(result.test, (r) => r.mseDe) });
   const outputs: StageManifest['outputs'] = {};
   for (const [file, rows] of [[MODEL_FILES.history, historyRows], [MODEL_FILES.testMetrics, testRows]] as const) outputs[file] = { rows, sha256: await sha256File(join(paths.outDir, file)) };
-  for (const f of [CHECKPOINT_FILES.meta, CHECKPOINT_FILES.weights]) outputs[`${MODEL_FILES.checkpoint}/${f}`] = { sha256: await sha256File(join(checkpoint, f)) };
+  // every checkpoint file predict reads (graphs included) is hashed: a corrupted one is detected
+  for (const f of Object.values(CHECKPOINT_FILES)) if (existsSync(join(checkpoint, f))) outputs[`${MODEL_FILES.checkpoint}/${f}`] = { sha256: await sha256File(join(checkpoint, f)) };
   const manifest: StageManifest = {
     stage: 'train',
     version: PACKAGE_VERSION,
@@ -165,7 +166,7 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
     finishedAt: new Date().toISOString(),
     seconds: (Date.now() - t0) / 1000,
     backend: result.backend.active,
-    notes: { ...summary, conditions: { train: result.conditions.train.length, val: result.conditions.val.length, test: result.conditions.test.length, skipped: result.conditions.skipped } },
+    notes: { ...summary, trainSeconds: result.seconds, epochSeconds: h.map((r) => r.seconds), conditions: { train: result.conditions.train.length, val: result.conditions.val.length, test: result.conditions.test.length, skipped: result.conditions.skipped } },
   };
   writeManifest(paths.outDir, manifest);
   disposeModel(result.model);

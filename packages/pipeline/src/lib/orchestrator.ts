@@ -1,26 +1,28 @@
 /**
  * Runs pipeline stages in order as one RxJS stream of stage events. Each stage is skipped when
- * its key (config + input file contents + the content hashes of the upstream outputs it reads)
- * matches the one recorded after its last successful run and its outputs are intact. A stage
- * that reruns but writes identical outputs therefore does not force the stages after it to rerun.
+ * its key (code version + settings + content of every file it reads, earlier stages' outputs by
+ * the hashes their manifests record; see stage-cache.ts) matches the one recorded after its last
+ * successful run and its outputs are intact. The key is computed from what is on disk when the
+ * stage's turn comes, whether or not the earlier stages ran in this process, so `gears run`,
+ * `gears <stage>` and Nx targets share one rule. A stage that reruns but writes identical outputs
+ * does not force the stages after it to rerun.
  */
 import { concatMap, defer, from, lastValueFrom, toArray, type Observable } from 'rxjs';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { readManifest, sha256Json, type Logger } from '@gears-pipeline/core';
+import { mkdirSync } from 'node:fs';
+import { PACKAGE_VERSION, type Logger } from '@gears-pipeline/core';
 import { invalidateStage, markStageDone, stageIsCurrent, stageKey } from './stage-cache.ts';
+import { cleanStaleTemporaries, lockRunDirectory } from './run-dir.ts';
 
 export interface StageDefinition<C = unknown> {
   name: string;
   /** the stage's output directory */
   dir: string;
-  /** the part of the config this stage depends on */
+  /** the settings this stage's outputs depend on (no output locations) */
   config: C;
-  /** input files outside the pipeline's own outputs (data, GO table, split file) */
-  files: string[];
-  /** names of earlier stages whose outputs this stage reads */
-  upstream: string[];
-  run(log: Logger): Promise<void>;
+  /** role → path of everything the stage reads: input data, tables, earlier stages' output directories or files */
+  inputs: Record<string, string>;
+  /** does the work; the result is passed on in the stage's event */
+  run(log: Logger): Promise<unknown>;
 }
 
 export interface StageEvent {
@@ -28,55 +30,54 @@ export interface StageEvent {
   status: 'skipped' | 'ran';
   seconds: number;
   dir: string;
+  /** what the stage's run returned (ran only) */
+  result?: unknown;
 }
 
 export interface OrchestratorOptions {
   force?: boolean;
   log: Logger;
+  /** the run directory to lock and clean of stale temporaries (none: neither) */
+  runDir?: string;
+  /** wait for another process's lock on the run directory instead of failing */
+  wait?: boolean;
+  /** the code version in every key (default: the package version) */
+  version?: string;
 }
 
 /** The stage events of one pipeline run, as a cold Observable: nothing runs until subscribed. */
 export function pipelineRun$(stages: readonly StageDefinition[], opts: OrchestratorOptions): Observable<StageEvent> {
-  const keys = new Map<string, string>();
+  const version = opts.version ?? PACKAGE_VERSION;
   return from(stages).pipe(
     concatMap((stage) =>
       defer(async (): Promise<StageEvent> => {
-        const upstreamKeys = stage.upstream.map((u) => keys.get(u) ?? `external:${u}`);
-        const key = await stageKey(stage.name, { config: stage.config, files: stage.files, upstream: upstreamKeys });
+        const keyInputs = { config: stage.config, inputs: stage.inputs };
+        const key = await stageKey(stage.name, keyInputs, version);
         const t0 = performance.now();
         if (!opts.force && (await stageIsCurrent(stage.dir, key))) {
-          keys.set(stage.name, outputIdentity(stage.dir));
           opts.log.info('stage skipped (unchanged)', { stage: stage.name, dir: stage.dir });
           return { stage: stage.name, status: 'skipped', seconds: 0, dir: stage.dir };
         }
         mkdirSync(stage.dir, { recursive: true });
         invalidateStage(stage.dir);
-        removeStaleTemporaries(stage.dir);
         opts.log.info('stage started', { stage: stage.name, dir: stage.dir });
-        await stage.run(opts.log);
-        markStageDone(stage.dir, stage.name, key);
-        keys.set(stage.name, outputIdentity(stage.dir));
+        const result = await stage.run(opts.log);
+        markStageDone(stage.dir, stage.name, key, keyInputs, version);
         const seconds = (performance.now() - t0) / 1000;
         opts.log.info('stage finished', { stage: stage.name, seconds: Number(seconds.toFixed(2)) });
-        return { stage: stage.name, status: 'ran', seconds, dir: stage.dir };
+        return { stage: stage.name, status: 'ran', seconds, dir: stage.dir, result };
       }),
     ),
   );
 }
 
-export function runPipeline(stages: readonly StageDefinition[], opts: OrchestratorOptions): Promise<StageEvent[]> {
-  return lastValueFrom(pipelineRun$(stages, opts).pipe(toArray()));
-}
-
-/** What downstream stages depend on: the content hashes of the outputs a stage's manifest lists. */
-function outputIdentity(dir: string): string {
-  const m = readManifest(dir);
-  return sha256Json(m?.outputs ?? { missing: dir });
-}
-
-/** Temporary files of a killed earlier run (never under a final name) are removed before rerunning. */
-function removeStaleTemporaries(dir: string): void {
-  for (const f of readdirSync(dir, { recursive: true }) as string[]) {
-    if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true, recursive: true });
+/** Runs the stages in order (holding the run directory's lock when `runDir` is given). */
+export async function runPipeline(stages: readonly StageDefinition[], opts: OrchestratorOptions): Promise<StageEvent[]> {
+  const release = opts.runDir ? await lockRunDirectory(opts.runDir, { wait: opts.wait, log: opts.log }) : undefined;
+  try {
+    if (opts.runDir) cleanStaleTemporaries(opts.runDir, opts.log);
+    return await lastValueFrom(pipelineRun$(stages, opts).pipe(toArray()));
+  } finally {
+    release?.();
   }
 }

@@ -1,18 +1,20 @@
 /**
- * The pipeline's stages as orchestrator definitions: which part of the config each depends on,
- * which files it reads, and the library call of its package that does the work. Each stage
- * runs with `force: true` because the orchestrator has already decided it must run.
+ * The pipeline's stages for `gears run`: the config mapped onto each stage package's arguments,
+ * then built by stage-definitions.ts exactly as `gears <stage>` builds them.
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runIngest } from '@gears-pipeline/ingest';
-import { runSplit, runGraphs, readSplit, SPLIT_FILE } from '@gears-pipeline/graphs';
-import { runTrain, runPredict, PREDICTIONS_FILE, MODEL_FILES } from '@gears-pipeline/model';
-import { OUTPUTS_GUIDE_FILE, outputsGuide, runEvaluate } from '@gears-pipeline/evaluate';
-import { conditionGenes, writeFileAtomic, type Logger } from '@gears-pipeline/core';
+import type { IngestArgs } from '@gears-pipeline/ingest';
+import { SPLIT_FILE } from '@gears-pipeline/graphs';
+import { PREDICTIONS_FILE, MODEL_FILES } from '@gears-pipeline/model';
+import { GearsInputError, conditionGenes, readManifest, type Logger } from '@gears-pipeline/core';
 import { DEFAULT_INPUT, DEFAULT_INPUT_OBS_FILTER, type GearsConfig } from './config-schema.ts';
 import type { StageDefinition } from './orchestrator.ts';
+import { STAGE_DIRS, evaluateStage, graphsStage, ingestArgsFromRecord, ingestStage, predictStage, splitStage, trainStage } from './stage-definitions.ts';
+import { readStageRecord } from './stage-cache.ts';
+
+export { STAGE_DIRS };
 
 /** The repository (or installed package) root, where bundled data lives. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -20,14 +22,6 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const STAGE_NAMES = ['ingest', 'split', 'graphs', 'train', 'predict', 'evaluate'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
-export const STAGE_DIRS: Record<StageName, string> = {
-  ingest: 'dataset',
-  split: 'split',
-  graphs: 'graphs',
-  train: 'model',
-  predict: 'predictions',
-  evaluate: 'evaluate',
-};
 
 /**
  * Resolves a path from the config: absolute as is; relative to the config file's directory (or
@@ -54,191 +48,181 @@ function obsFilterRecord(items: string[]): Record<string, string> | undefined {
   return out;
 }
 
-export function buildStages(config: GearsConfig, baseDir: string): StageDefinition[] {
+export interface BuildStagesOptions {
+  /**
+   * true when the user named the ingest input (flag or config file). When not, and the run
+   * directory already holds a dataset ingested from another input, that input is reused instead
+   * of the bundled demo data, with the settings it was ingested with (unless
+   * `ingestSettingsGiven`: then with the config's).
+   */
+  inputGiven?: boolean;
+  /** true when any other ingest setting was given (flag or config file) */
+  ingestSettingsGiven?: boolean;
+  log?: Logger;
+}
+
+/** The ingest arguments `gears run` uses for this config (see BuildStagesOptions). */
+export function ingestArgsForRun(config: GearsConfig, baseDir: string, opts: BuildStagesOptions = {}): IngestArgs {
+  const out = resolve(baseDir, String(config.run.out));
+  const datasetDir = join(out, STAGE_DIRS.ingest);
+  const ing = config.ingest;
+  let input = resolveInputPath(String(ing.input), baseDir);
+  const demo = resolveInputPath(DEFAULT_INPUT, baseDir);
+  if (!opts.inputGiven) {
+    const recorded = recordedIngest(datasetDir);
+    if (recorded && recorded.input !== demo) {
+      if (!existsSync(recorded.input)) {
+        throw new GearsInputError({
+          file: datasetDir,
+          field: 'ingest.input',
+          problem: `holds a dataset ingested from ${recorded.input}, which no longer exists, and no input was given (the bundled demo data is not used in its place)`,
+          fix: `pass --ingest.input <your data> (or --ingest.input ${DEFAULT_INPUT} to replace it with the demo data)`,
+        });
+      }
+      if (recorded.args && !opts.ingestSettingsGiven) {
+        opts.log?.info('ingest.input_from_run_directory', { input: recorded.input, dataset: datasetDir, note: 'no ingest.input given: the input and settings this dataset was ingested with are kept; pass --ingest.input to change them' });
+        return recorded.args;
+      }
+      if (!recorded.args && !opts.ingestSettingsGiven) {
+        throw new GearsInputError({
+          file: datasetDir,
+          field: 'ingest.input',
+          problem: `holds a dataset ingested from ${recorded.input} (not the bundled demo data), and no input was given`,
+          fix: `pass --ingest.input ${recorded.input} to keep using it (or --ingest.input ${DEFAULT_INPUT} for the demo data)`,
+        });
+      }
+      opts.log?.info('ingest.input_from_run_directory', { input: recorded.input, dataset: datasetDir, note: 'no ingest.input given: the input this dataset was ingested from is kept, with the ingest settings given' });
+      input = recorded.input;
+    }
+  }
+  // an empty filter on the bundled default file means its Norman cells (see DEFAULT_INPUT_OBS_FILTER)
+  const obsFilter = (ing.obsFilter as string[]).length === 0 && input === demo ? DEFAULT_INPUT_OBS_FILTER : (ing.obsFilter as string[]);
+  return {
+    input,
+    outDir: datasetDir,
+    format: ing.format as 'auto',
+    cellMetadata: ing.cellMetadata ? resolveInputPath(String(ing.cellMetadata), baseDir) : undefined,
+    conditionColumn: ing.conditionColumn ? String(ing.conditionColumn) : undefined,
+    controlLabels: ing.controlLabels as string[],
+    separator: String(ing.separator),
+    obsFilter: obsFilterRecord(obsFilter),
+    normalize: ing.normalize as 'auto',
+    hvg: Number(ing.hvg),
+    minCells: Number(ing.minCells),
+    pseudobulkKind: ing.pseudobulkKind as 'auto',
+    engine: ing.engine as 'builtin',
+    layer: ing.layer ? String(ing.layer) : undefined,
+    useRaw: ing.useRaw ? true : undefined,
+  };
+}
+
+/**
+ * What a dataset directory was ingested from: the key record `gears ingest` / `gears run` wrote
+ * (input and settings), else, for a dataset written by the library call, the input files its
+ * manifest lists.
+ */
+function recordedIngest(datasetDir: string): { input: string; args?: IngestArgs } | undefined {
+  const rec = readStageRecord(datasetDir);
+  if (rec?.stage === 'ingest' && rec.inputs?.input) {
+    return { input: rec.inputs.input, args: ingestArgsFromRecord(rec.config as Record<string, unknown>, rec.inputs, datasetDir) };
+  }
+  const m = readManifest(datasetDir);
+  if (m?.stage === 'ingest') {
+    const files = Object.keys(m.inputs ?? {});
+    if (files.length) return { input: files.find((f) => !/(features|genes|barcodes)\.tsv(\.gz)?$/.test(f)) ?? files[0] };
+  }
+  return undefined;
+}
+
+export function buildStages(config: GearsConfig, baseDir: string, opts: BuildStagesOptions = {}): StageDefinition[] {
   const out = resolve(baseDir, String(config.run.out));
   const dir = (s: StageName) => join(out, STAGE_DIRS[s]);
-  const ing = config.ingest;
-  const input = resolveInputPath(String(ing.input), baseDir);
-  // an empty filter on the bundled default file means its Norman cells (see DEFAULT_INPUT_OBS_FILTER)
-  const obsFilter = (ing.obsFilter as string[]).length === 0 && input === resolveInputPath(DEFAULT_INPUT, baseDir) ? DEFAULT_INPUT_OBS_FILTER : (ing.obsFilter as string[]);
-  const cellMetadata = ing.cellMetadata ? resolveInputPath(String(ing.cellMetadata), baseDir) : undefined;
   const goTable = resolveInputPath(String(config.graphs.goTable), baseDir);
   const splitFile = config.split.file ? resolveInputPath(String(config.split.file), baseDir) : undefined;
   const giGenes = config.evaluate.giGenes ? resolveInputPath(String(config.evaluate.giGenes), baseDir) : undefined;
   const ontologies = config.graphs.ontologies as ('BP' | 'CC' | 'MF')[];
   const tr = config.train;
-
-  const stages: StageDefinition[] = [
-    {
-      name: 'ingest',
-      dir: dir('ingest'),
-      config: { ...ing, input, cellMetadata, obsFilter },
-      files: [input, ...(cellMetadata ? [cellMetadata] : [])],
-      upstream: [],
-      run: async (log: Logger) => {
-        await runIngest(
-          {
-            input,
-            outDir: dir('ingest'),
-            format: ing.format as 'auto',
-            cellMetadata,
-            conditionColumn: ing.conditionColumn ? String(ing.conditionColumn) : undefined,
-            controlLabels: ing.controlLabels as string[],
-            separator: String(ing.separator),
-            obsFilter: obsFilterRecord(obsFilter),
-            normalize: ing.normalize as 'auto',
-            hvg: Number(ing.hvg),
-            minCells: Number(ing.minCells),
-            engine: ing.engine as 'builtin',
-            pseudobulkKind: ing.pseudobulkKind as 'auto',
-            layer: ing.layer ? String(ing.layer) : undefined,
-            useRaw: ing.useRaw ? true : undefined,
-          },
-          log,
-        );
-      },
-    },
-    {
-      name: 'split',
-      dir: dir('split'),
-      config: { ...config.split, file: splitFile, goTable, ontologies },
-      files: [goTable, ...(splitFile ? [splitFile] : [])],
-      upstream: ['ingest'],
-      run: async (log) => {
-        await runSplit(
-          {
-            workspace: out,
-            dataset: dir('ingest'),
-            outDir: dir('split'),
-            split: config.split.type as 'simulation',
-            seed: Number(config.split.seed),
-            trainGeneSetSize: Number(config.split.trainGeneSetSize),
-            comboSeen2TrainFrac: Number(config.split.comboSeen2TrainFrac),
-            splitFile,
-            gene2go: goTable,
-            ontologies,
-            force: true,
-          },
-          log,
-        );
-      },
-    },
-    {
-      name: 'graphs',
-      dir: dir('graphs'),
-      config: { ...config.graphs, goTable },
-      files: [goTable],
-      upstream: ['ingest', 'split'],
-      run: async (log) => {
-        await runGraphs(
-          {
-            workspace: out,
-            dataset: dir('ingest'),
-            split: join(dir('split'), SPLIT_FILE),
-            outDir: dir('graphs'),
-            gene2go: goTable,
-            ontologies,
-            goTopK: Number(config.graphs.goTopK),
-            coexpressTopK: Number(config.graphs.coexpressionTopK),
-            coexpressThreshold: Number(config.graphs.coexpressionThreshold),
-            force: true,
-          },
-          log,
-        );
-      },
-    },
-    {
-      name: 'train',
-      dir: dir('train'),
-      config: tr,
-      files: [],
-      upstream: ['ingest', 'split', 'graphs'],
-      run: async (log) => {
-        await runTrain(
-          {
-            workspace: out,
-            dataset: dir('ingest'),
-            split: join(dir('split'), SPLIT_FILE),
-            graphs: dir('graphs'),
-            outDir: dir('train'),
-            objective: tr.objective as 'moments',
-            epochs: Number(tr.epochs),
-            batchSize: Number(tr.batchSize),
-            minStepsPerEpoch: Number(tr.minStepsPerEpoch),
-            learningRate: Number(tr.lr),
-            weightDecay: Number(tr.weightDecay),
-            lrGamma: Number(tr.lrDecay),
-            patience: Number(tr.patience),
-            directionLoss: tr.direction as 'reference',
-            directionLambda: Number(tr.directionLambda),
-            composition: tr.composition as 'network',
-            seed: Number(tr.seed),
-            backend: tr.backend as 'auto',
-            model: {
-              hiddenSize: Number(tr.hiddenSize),
-              numGoGnnLayers: Number(tr.goLayers),
-              numGeneGnnLayers: Number(tr.coexpressionLayers),
-              uncertainty: Boolean(tr.uncertainty),
-              coexpressionQuirk: 'fixed',
-            },
-            force: true,
-          },
-          log,
-        );
-      },
-    },
-    {
-      name: 'predict',
-      dir: dir('predict'),
-      config: { perturbations: config.predict.perturbations, backend: tr.backend },
-      files: [],
-      upstream: ['split', 'train'],
-      run: async (log) => {
-        // Every perturbed condition of the split is predicted (evaluate scores val and test; the
-        // training ones let users compare fit against held-out), plus the user's own queries.
-        const split = await readSplit(join(dir('split'), SPLIT_FILE));
-        const sets = new Map<string, string[]>();
-        for (const a of split) {
-          const genes = conditionGenes(a.condition);
-          if (genes.length) sets.set(genes.join('+'), genes);
-        }
-        for (const q of config.predict.perturbations as string[]) {
-          const genes = conditionGenes(q.replace(/[,_\s]+/g, '+'));
-          if (genes.length) sets.set(genes.join('+'), genes);
-        }
-        await runPredict(
-          { workspace: out, checkpoint: join(dir('train'), MODEL_FILES.checkpoint), perturbations: [...sets.values()], outDir: dir('predict'), backend: tr.backend as 'auto' },
-          log,
-        );
-      },
-    },
-    {
-      name: 'evaluate',
-      dir: dir('evaluate'),
-      config: config.evaluate,
-      files: giGenes ? [giGenes] : [],
-      upstream: ['ingest', 'split', 'predict'],
-      run: async (log) => {
-        await runEvaluate(
-          {
-            datasetDir: dir('ingest'),
-            splitPath: join(dir('split'), SPLIT_FILE),
-            predictionsPath: join(dir('predict'), PREDICTIONS_FILE),
-            outDir: dir('evaluate'),
-            giGenesPath: giGenes,
-            partitionByModel: Boolean(config.evaluate.partitionByModel),
-            trainingHistoryPath: join(dir('train'), MODEL_FILES.history),
-          },
-          log,
-        );
-        // the guide to every table of the run directory (gears-out/README.md)
-        writeFileAtomic(join(out, OUTPUTS_GUIDE_FILE), outputsGuide());
-      },
-    },
-  ];
+  const splitPath = join(dir('split'), SPLIT_FILE);
   const wanted = new Set(config.run.stages as string[]);
   for (const s of wanted) {
     if (!(STAGE_NAMES as readonly string[]).includes(s)) throw new Error(`run.stages: unknown stage '${s}'; use ${STAGE_NAMES.join(', ')}`);
   }
-  return stages.filter((s) => wanted.has(s.name));
+  const make: Record<StageName, () => StageDefinition> = {
+    ingest: () => ingestStage(ingestArgsForRun(config, baseDir, opts)),
+    split: () =>
+      splitStage({
+        workspace: out,
+        dataset: dir('ingest'),
+        outDir: dir('split'),
+        split: config.split.type as 'simulation',
+        seed: Number(config.split.seed),
+        trainGeneSetSize: Number(config.split.trainGeneSetSize),
+        comboSeen2TrainFrac: Number(config.split.comboSeen2TrainFrac),
+        splitFile,
+        gene2go: goTable,
+        ontologies,
+      }),
+    graphs: () =>
+      graphsStage({
+        workspace: out,
+        dataset: dir('ingest'),
+        split: splitPath,
+        outDir: dir('graphs'),
+        gene2go: goTable,
+        ontologies,
+        goTopK: Number(config.graphs.goTopK),
+        coexpressTopK: Number(config.graphs.coexpressionTopK),
+        coexpressThreshold: Number(config.graphs.coexpressionThreshold),
+      }),
+    train: () =>
+      trainStage({
+        workspace: out,
+        dataset: dir('ingest'),
+        split: splitPath,
+        graphs: dir('graphs'),
+        outDir: dir('train'),
+        objective: tr.objective as 'moments',
+        epochs: Number(tr.epochs),
+        batchSize: Number(tr.batchSize),
+        minStepsPerEpoch: Number(tr.minStepsPerEpoch),
+        learningRate: Number(tr.lr),
+        weightDecay: Number(tr.weightDecay),
+        lrGamma: Number(tr.lrDecay),
+        patience: Number(tr.patience),
+        directionLoss: tr.direction as 'reference',
+        directionLambda: Number(tr.directionLambda),
+        composition: tr.composition as 'network',
+        seed: Number(tr.seed),
+        backend: tr.backend as 'auto',
+        model: {
+          hiddenSize: Number(tr.hiddenSize),
+          numGoGnnLayers: Number(tr.goLayers),
+          numGeneGnnLayers: Number(tr.coexpressionLayers),
+          uncertainty: Boolean(tr.uncertainty),
+          coexpressionQuirk: 'fixed',
+        },
+      }),
+    // Every perturbed condition of the split is predicted (evaluate scores val and test; the
+    // training ones let users compare fit against held-out), plus the user's own queries.
+    predict: () =>
+      predictStage({
+        workspace: out,
+        checkpoint: join(dir('train'), MODEL_FILES.checkpoint),
+        outDir: dir('predict'),
+        splitConditions: splitPath,
+        perturbations: (config.predict.perturbations as string[]).map((q) => conditionGenes(q.replace(/[,_\s]+/g, '+'))).filter((g) => g.length > 0),
+        backend: tr.backend as 'auto',
+      }),
+    evaluate: () =>
+      evaluateStage({
+        datasetDir: dir('ingest'),
+        splitPath,
+        predictionsPath: join(dir('predict'), PREDICTIONS_FILE),
+        outDir: dir('evaluate'),
+        giGenesPath: giGenes,
+        partitionByModel: Boolean(config.evaluate.partitionByModel),
+        trainingHistoryPath: join(dir('train'), MODEL_FILES.history),
+      }),
+  };
+  return STAGE_NAMES.filter((s) => wanted.has(s)).map((s) => make[s]());
 }

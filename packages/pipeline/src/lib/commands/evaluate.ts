@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { runEvaluate } from '@gears-pipeline/evaluate';
 import type { Command } from '../command.ts';
+import { evaluateStage } from '../stage-definitions.ts';
+import { runStageCommand, WAIT_OPTION, WAIT_USAGE } from '../stage-command.ts';
 
 const DEFAULT_WORKSPACE = 'gears-out';
 
@@ -24,6 +25,7 @@ export const evaluateCommand: Command = {
     '  --partition-by-model write Hive-style <table>/model=<name>/part-0.parquet directories',
     '  --no-baselines       do not compute the baselines',
     '  --gi-threads N       worker threads for the GI fits (default: one per core, at most 8; 1 = no workers)',
+    WAIT_USAGE,
     '',
     'outputs: predictions.parquet, metrics.parquet, gi.parquet, report.html, manifest.json',
     'example: gears evaluate --workspace gears-out --gi-genes data/gi/gears_gi_genes_with_hi_mean.txt',
@@ -39,6 +41,7 @@ export const evaluateCommand: Command = {
     'partition-by-model': { type: 'boolean' },
     'no-baselines': { type: 'boolean' },
     'gi-threads': { type: 'string' },
+    ...WAIT_OPTION,
   },
   async run(values, _pos, ctx) {
     const at = (p: unknown) => (p === undefined ? undefined : resolve(ctx.cwd, String(p)));
@@ -50,7 +53,7 @@ export const evaluateCommand: Command = {
     if (!predictionsPath) ctx.log.warn('evaluate.no_predictions', { hint: 'only the baselines are scored; pass --predictions <file>' });
     const giThreads = values['gi-threads'] === undefined ? undefined : Number(values['gi-threads']);
     if (giThreads !== undefined && !(Number.isInteger(giThreads) && giThreads >= 1)) throw new GearsUsageError(`--gi-threads must be an integer ≥ 1, got ${String(values['gi-threads'])}`);
-    await runEvaluate(
+    const stage = evaluateStage(
       {
         datasetDir: at(values.dataset) ?? join(ws, 'dataset'),
         splitPath: at(values.split) ?? join(ws, 'split', 'split.parquet'),
@@ -62,7 +65,7 @@ export const evaluateCommand: Command = {
         baselines: !values['no-baselines'],
         giThreads,
       },
-      ctx.log,
     );
+    await runStageCommand(stage, { force: true, wait: Boolean(values.wait), log: ctx.log });
   },
 };

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { runGraphs, type GraphsArgs } from '@gears-pipeline/graphs';
+import { GRAPH_FILES, type GraphsArgs, type GraphsRunResult } from '@gears-pipeline/graphs';
+import { readManifest } from '@gears-pipeline/core';
 import type { Command } from '../command.ts';
+import { graphsStage } from '../stage-definitions.ts';
+import { runStageCommand } from '../stage-command.ts';
 import { vocabularyArgs, vocabularyOptions, vocabularyUsage } from './split.ts';
 
 function num(name: string, v: unknown, integer: boolean): number | undefined {
@@ -48,7 +51,10 @@ export const graphsCommand: Command = {
       coexpressThreshold: num('coexpress-threshold', values['coexpress-threshold'], false),
       coexpressTopK: num('coexpress-top-k', values['coexpress-top-k'], true),
     };
-    const r = await runGraphs(args, ctx.log);
+    const ev = await runStageCommand(graphsStage(args), { force: Boolean(values.force), wait: Boolean(values.wait), log: ctx.log });
+    const rows = (f: string) => readManifest(ev.dir)?.outputs[f]?.rows ?? 0;
+    const r: Omit<GraphsRunResult, 'manifest'> =
+      ev.status === 'ran' ? (ev.result as GraphsRunResult) : { skipped: true, outDir: ev.dir, vocabularySize: rows(GRAPH_FILES.vocabulary), goEdges: rows(GRAPH_FILES.go), coexpressionEdges: rows(GRAPH_FILES.coexpression) };
     process.stdout.write(
       `${r.skipped ? 'graphs are up to date' : 'graphs written'}: ${r.vocabularySize} genes in the GO vocabulary, ${r.goEdges} GO edges, ` +
         `${r.coexpressionEdges} co-expression edges → ${r.outDir}\n`,

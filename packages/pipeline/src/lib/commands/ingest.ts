@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { DEFAULT_OUT_DIR, INGEST_ENGINES, runIngest, type IngestArgs } from '@gears-pipeline/ingest';
+import { DEFAULT_OUT_DIR, INGEST_ENGINES, type IngestArgs, type IngestResult } from '@gears-pipeline/ingest';
 import type { Command } from '../command.ts';
+import { ingestStage } from '../stage-definitions.ts';
+import { runStageCommand, WAIT_OPTION, WAIT_USAGE } from '../stage-command.ts';
 
 const FORMATS = ['auto', 'h5ad', 'mtx', 'parquet', 'pseudobulk'];
 const PSEUDOBULK_KINDS = ['auto', 'lfc', 'mean'];
@@ -53,6 +55,7 @@ export const ingestCommand: Command = {
     '                           an external sort in temporary files beside --out (default 512)',
     '  --engine E               builtin|duckdb: what computes the statistics (duckdb: Parquet cells input,',
     '                           runs packages/ingest/sql/condition_gene_stats.sql; needs @duckdb/node-api)',
+    WAIT_USAGE,
     '',
     'example: gears ingest --input data/norman2019-devel/devel.h5ad --obs-filter dataset=norman19',
     '         gears ingest --input data/norman2019-pseudobulk/lfc.tsv.gz --out gears-out/dataset',
@@ -81,6 +84,7 @@ export const ingestCommand: Command = {
     'n-cells-column': { type: 'string' },
     'metadata-column': { type: 'string', multiple: true },
     engine: { type: 'string' },
+    ...WAIT_OPTION,
   },
   async run(values, _pos, ctx) {
     if (!values.input) throw new GearsUsageError('--input is required (an .h5ad file, a 10x directory, a cells.parquet table or a pseudobulk table)');
@@ -126,7 +130,7 @@ export const ingestCommand: Command = {
       metadataColumns: list(values['metadata-column']),
       engine: engine as IngestArgs['engine'],
     };
-    const r = await runIngest(args, ctx.log);
+    const r = (await runStageCommand(ingestStage(args), { force: true, wait: Boolean(values.wait), log: ctx.log })).result as IngestResult;
     const what = r.format === 'pseudobulk' ? `a pseudobulk table (${r.pseudobulkKind === 'lfc' ? 'log fold changes' : 'mean expression'}, no cells):` : `${r.nCells} cells ×`;
     process.stdout.write(`ingested ${what} ${r.nGenes} genes in ${r.nConditions} conditions → ${r.outDir} (${r.seconds.toFixed(1)} s)\n`);
   },

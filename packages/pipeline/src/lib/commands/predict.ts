@@ -1,8 +1,10 @@
 import { join, resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { BACKEND_NAMES, PREDICTIONS_FILE, runPredict, type BackendName } from '@gears-pipeline/model';
+import { BACKEND_NAMES, PREDICTIONS_FILE, type BackendName, type RunPredictResult } from '@gears-pipeline/model';
 import { PREDICTED_GI_FILE, predictedGeneticInteractions } from '@gears-pipeline/evaluate';
 import type { Command } from '../command.ts';
+import { predictStage } from '../stage-definitions.ts';
+import { runStageCommand, WAIT_OPTION, WAIT_USAGE } from '../stage-command.ts';
 
 export const predictCommand: Command = {
   name: 'predict',
@@ -12,11 +14,14 @@ export const predictCommand: Command = {
     '',
     '  GENE+GENE                one perturbation per argument: FOXA1, FOXA1+GATA3, A+B+C',
     '  --file PATH              more perturbations, one per line (genes joined by + , or spaces)',
+    '  --split PATH             also every perturbed condition of this split table, as gears run predicts',
+    '                           (e.g. <ws>/split/split.parquet, what gears evaluate scores)',
     '  --workspace DIR          (default gears-out)   --checkpoint DIR (default <ws>/model/checkpoint)',
     '  --out DIR                output directory (default <ws>/predictions)',
     '  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu',
     '  --gi A+B                 genetic-interaction scores of this pair from the predicted singles and double',
     '                           (both singles and the pair are predicted too); repeatable → gi.parquet',
+    WAIT_USAGE,
     '',
     'writes predictions.parquet (condition, perturbation, gene, predicted_mean, predicted_delta, …),',
     'predictions.h5ad (AnnData) and manifest.json',
@@ -24,11 +29,13 @@ export const predictCommand: Command = {
   ].join('\n'),
   options: {
     file: { type: 'string', short: 'f' },
+    split: { type: 'string' },
     workspace: { type: 'string', short: 'w' },
     checkpoint: { type: 'string' },
     out: { type: 'string', short: 'o' },
     backend: { type: 'string' },
     gi: { type: 'string', multiple: true },
+    ...WAIT_OPTION,
   },
   async run(values, positionals, ctx) {
     const path = (k: string) => (values[k] === undefined ? undefined : resolve(ctx.cwd, String(values[k])));
@@ -37,17 +44,18 @@ export const predictCommand: Command = {
     }
     const gi = ((values.gi as string[] | undefined) ?? []).map((c) => c.split(/[+,_\s]+/).filter((g) => g.length > 0 && g !== 'ctrl'));
     for (const pair of gi) if (pair.length !== 2) throw new GearsUsageError(`--gi takes a pair of genes such as FOXA1+GATA3, got ${pair.join('+') || '(nothing)'}`);
-    const r = await runPredict(
+    const stage = predictStage(
       {
         workspace: path('workspace') ?? resolve(ctx.cwd, 'gears-out'),
         checkpoint: path('checkpoint'),
         outDir: path('out'),
         perturbations: [...positionals.map((p) => p.split('+').filter((g) => g.length > 0 && g !== 'ctrl')), ...gi.flatMap(([a, b]) => [[a], [b], [a, b]])],
         perturbationsFile: path('file'),
+        splitConditions: path('split'),
         backend: values.backend as BackendName | undefined,
       },
-      ctx.log,
     );
+    const r = (await runStageCommand(stage, { force: true, wait: Boolean(values.wait), log: ctx.log })).result as RunPredictResult;
     process.stdout.write(`predicted ${r.perturbations.length} perturbations (${r.rows} rows) → ${r.outDir}/predictions.parquet\n`);
     if (gi.length) {
       const rows = await predictedGeneticInteractions({ predictionsPath: join(r.outDir, PREDICTIONS_FILE), combinations: gi.map((p) => p.join('+')) });

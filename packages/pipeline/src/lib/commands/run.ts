@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from '../command.ts';
-import { applyFlags, configFlagOptions, readConfigFile } from '../config.ts';
+import { applyFlags, configFlagOptions, readConfigFile, stripJsonComments } from '../config.ts';
 import { defaultConfig } from '../config-schema.ts';
 import { runPipeline } from '../orchestrator.ts';
-import { buildStages, STAGE_DIRS, STAGE_NAMES } from '../stages.ts';
+import { buildStages, resolveInputPath, STAGE_DIRS, STAGE_NAMES } from '../stages.ts';
+
+/** config fields holding paths */
+const PATH_FIELDS = [['run', 'out'], ['ingest', 'input'], ['ingest', 'cellMetadata'], ['split', 'file'], ['graphs', 'goTable'], ['evaluate', 'giGenes']] as const;
 import { headlineMetrics } from '../summary.ts';
 
 export const runCommand: Command = {
@@ -16,10 +20,13 @@ export const runCommand: Command = {
     'also a flag, e.g. --train.epochs 5 --run.out results --run.stages ingest,split.',
     'A stage whose config, input files and upstream outputs are unchanged is skipped;',
     '--force reruns every selected stage. See `gears init` for all fields.',
+    'One gears process at a time per output directory: --wait waits for another one to finish',
+    'instead of failing.',
   ].join('\n'),
   options: {
     config: { type: 'string', short: 'c' },
     force: { type: 'boolean' },
+    wait: { type: 'boolean' },
     ...configFlagOptions(),
   },
   async run(values, _pos, ctx) {
@@ -28,9 +35,19 @@ export const runCommand: Command = {
     const config = applyFlags(fromFile, values);
     // Paths in a config file are relative to the file; flags and defaults to the working directory.
     const baseDir = configPath ? dirname(configPath) : ctx.cwd;
-    const stages = buildStages(config, baseDir);
-    const events = await runPipeline(stages, { force: Boolean(values.force), log: ctx.log });
+    // ... so a path given as a flag is made absolute here, against the working directory
+    for (const [section, key] of PATH_FIELDS) {
+      const v = values[`${section}.${key}`];
+      if (typeof v === 'string' && v) config[section][key] = section === 'run' ? resolve(ctx.cwd, v) : resolveInputPath(v, ctx.cwd);
+    }
+    const ingestInFile = configPath ? ingestKeysInFile(configPath) : [];
+    const stages = buildStages(config, baseDir, {
+      inputGiven: values['ingest.input'] !== undefined || ingestInFile.includes('input'),
+      ingestSettingsGiven: Object.keys(values).some((k) => k.startsWith('ingest.') && k !== 'ingest.input') || ingestInFile.some((k) => k !== 'input'),
+      log: ctx.log,
+    });
     const out = resolve(baseDir, String(config.run.out));
+    const events = await runPipeline(stages, { force: Boolean(values.force), wait: Boolean(values.wait), runDir: out, log: ctx.log });
     const rel = (p: string) => relative(ctx.cwd, p) || '.';
     const ran = events.filter((e) => e.status === 'ran').map((e) => e.stage);
     const lines = [`gears run: ${ran.length ? `ran ${ran.join(', ')}` : 'everything up to date'}; outputs in ${rel(out)}/`];
@@ -55,3 +72,9 @@ export const runCommand: Command = {
     process.stdout.write(lines.join('\n') + '\n');
   },
 };
+
+/** The ingest settings a config file names (the rest are defaults). */
+function ingestKeysInFile(path: string): string[] {
+  const raw = JSON.parse(stripJsonComments(readFileSync(path, 'utf8'))) as { ingest?: Record<string, unknown> };
+  return Object.keys(raw.ingest ?? {});
+}

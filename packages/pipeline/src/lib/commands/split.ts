@@ -1,7 +1,10 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { DEFAULT_WORKSPACE, ONTOLOGIES, SPLIT_TYPES, runSplit, type Ontology, type SplitArgs, type SplitType } from '@gears-pipeline/graphs';
+import { DEFAULT_WORKSPACE, ONTOLOGIES, SPLIT_FILE, SPLIT_TYPES, readSplit, type Ontology, type SplitArgs, type SplitRunResult, type SplitType } from '@gears-pipeline/graphs';
+import { readManifest } from '@gears-pipeline/core';
 import type { Command } from '../command.ts';
+import { splitStage } from '../stage-definitions.ts';
+import { runStageCommand, WAIT_OPTION, WAIT_USAGE } from '../stage-command.ts';
 
 function num(name: string, v: unknown, check: (n: number) => boolean, what: string): number | undefined {
   if (v === undefined) return undefined;
@@ -24,6 +27,7 @@ export const vocabularyOptions = {
   evidence: { type: 'string', multiple: true },
   'gene-list': { type: 'string' },
   force: { type: 'boolean' },
+  ...WAIT_OPTION,
 } as const;
 
 export const vocabularyUsage = [
@@ -34,6 +38,7 @@ export const vocabularyUsage = [
   '  --evidence CODES         keep only annotations with these evidence codes, e.g. EXP,IDA,IPI (default any)',
   '  --gene-list PATH         vocabulary candidates, one symbol per line (default measured + perturbed genes)',
   '  --force                  rerun even when the outputs are current',
+  WAIT_USAGE,
 ];
 
 /** Parses the shared vocabulary options. */
@@ -102,7 +107,10 @@ export const splitCommand: Command = {
       outDir: values.out === undefined ? undefined : resolve(ctx.cwd, String(values.out)),
     };
     if (split === 'custom' && !args.splitFile) throw new GearsUsageError('--split custom needs --split-file <json|parquet>');
-    const r = await runSplit(args, ctx.log);
+    const ev = await runStageCommand(splitStage(args), { force: Boolean(values.force), wait: Boolean(values.wait), log: ctx.log });
+    const path = join(ev.dir, SPLIT_FILE);
+    const r: Pick<SplitRunResult, 'skipped' | 'assignments' | 'excluded' | 'path'> =
+      ev.status === 'ran' ? (ev.result as SplitRunResult) : { skipped: true, path, assignments: await readSplit(path), excluded: (readManifest(ev.dir)?.notes?.excluded as SplitRunResult['excluded']) ?? [] };
     const count = (s: string) => r.assignments.filter((a) => a.split === s).length;
     process.stdout.write(
       `${r.skipped ? 'split is up to date' : 'split written'}: train ${count('train')}, val ${count('val')}, test ${count('test')} conditions` +

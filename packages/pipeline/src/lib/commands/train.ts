@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { BACKEND_NAMES, COMPOSITION_NAMES, runTrain, type BackendName, type RunTrainArgs } from '@gears-pipeline/model';
+import { join } from 'node:path';
+import { BACKEND_NAMES, COMPOSITION_NAMES, MODEL_FILES, type BackendName, type RunTrainArgs, type RunTrainResult } from '@gears-pipeline/model';
 import type { Command } from '../command.ts';
+import { trainStage } from '../stage-definitions.ts';
+import { runStageCommand, WAIT_OPTION, WAIT_USAGE } from '../stage-command.ts';
 
 function num(name: string, v: unknown, integer: boolean, min = 0): number | undefined {
   if (v === undefined) return undefined;
@@ -39,6 +42,7 @@ export const trainCommand: Command = {
     '  --coexpression-quirk     reproduce the reference batching defect (comparison only)',
     '  --seed N                 (default 1)       --backend auto|tensorflow-gpu|tensorflow|wasm|cpu',
     '  --force                  retrain even when inputs and config are unchanged',
+    WAIT_USAGE,
     '',
     'writes <out>/checkpoint/, training_history.parquet, test_metrics.parquet and manifest.json',
     'example: gears train --epochs 15 --direction-loss tanh',
@@ -70,6 +74,7 @@ export const trainCommand: Command = {
     seed: { type: 'string' },
     backend: { type: 'string' },
     force: { type: 'boolean' },
+    ...WAIT_OPTION,
   },
   async run(values, _pos, ctx) {
     const path = (k: string) => (values[k] === undefined ? undefined : resolve(ctx.cwd, String(values[k])));
@@ -105,8 +110,9 @@ export const trainCommand: Command = {
       force: Boolean(values.force),
     };
     for (const k of Object.keys(args) as (keyof RunTrainArgs)[]) if (args[k] === undefined) delete args[k];
-    const r = await runTrain(args, ctx.log);
-    if (r.skipped) process.stdout.write(`model is up to date → ${r.checkpoint}\n`);
+    const ev = await runStageCommand(trainStage(args), { force: Boolean(values.force), wait: Boolean(values.wait), log: ctx.log });
+    const r = ev.result as RunTrainResult | undefined;
+    if (!r) process.stdout.write(`model is up to date → ${join(ev.dir, MODEL_FILES.checkpoint)}\n`);
     else {
       const res = r.result!;
       const best = res.history[Math.max(0, res.bestEpoch - 1)];

@@ -227,7 +227,7 @@ export function evaluateStage(args: RunEvaluateArgs): StageDefinition {
       split: args.splitPath ? resolve(args.splitPath) : undefined,
       predictions: args.predictionsPath ? resolve(args.predictionsPath) : undefined,
       giGenes: args.giGenesPath ? resolve(args.giGenesPath) : undefined,
-      trainingHistory: args.trainingHistoryPath && existsSync(args.trainingHistoryPath) ? resolve(args.trainingHistoryPath) : undefined,
+      trainingHistory: args.trainingHistoryPath ? resolve(args.trainingHistoryPath) : undefined,
     }),
     run: async (log) => {
       const r = await runEvaluate({ ...args, datasetDir: dataset, outDir }, log);

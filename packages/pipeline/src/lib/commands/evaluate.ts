@@ -64,6 +64,8 @@ export const evaluateCommand: Command = {
         partitionByModel: Boolean(values['partition-by-model']),
         baselines: !values['no-baselines'],
         giThreads,
+        // the report's training curve; the same default as gears run, so both write the same rerun key
+        trainingHistoryPath: join(ws, 'model', 'training_history.parquet'),
       },
     );
     await runStageCommand(stage, { force: true, wait: Boolean(values.wait), log: ctx.log });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { GearsUsageError } from '@gears-pipeline/core';
+import { GearsInputError, GearsUsageError, checkConditionLabel } from '@gears-pipeline/core';
 import { BACKEND_NAMES, runPredict, type BackendName } from '@gears-pipeline/model';
 import type { Command } from '../command.ts';
 
@@ -30,6 +30,12 @@ export const predictCommand: Command = {
     if (values.backend !== undefined && !BACKEND_NAMES.includes(values.backend as BackendName)) {
       throw new GearsUsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${String(values.backend)}`);
     }
+    // A++B and A+A would silently become A+B and A alone: refuse them, naming the argument
+    positionals.forEach((p, i) => {
+      const c = checkConditionLabel(p, { controlLabels: ['ctrl'] });
+      if (c.error) throw new GearsInputError({ file: 'gears predict', field: `argument ${i + 1} "${p}"`, problem: c.error, fix: 'join distinct genes with + (e.g. FOXA1+GATA3; a single gene is FOXA1)' });
+      if (c.spaces) ctx.log.warn('predict.perturbation_spaces', { argument: p, note: 'white space around genes is ignored' });
+    });
     const r = await runPredict(
       {
         workspace: path('workspace') ?? resolve(ctx.cwd, 'gears-out'),

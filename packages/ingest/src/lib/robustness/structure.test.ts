@@ -89,7 +89,7 @@ test('h5ad: unsorted indices within a cell and an int64 matrix give the statisti
   const ref = await runIngest({ input: await rawH5ad('good.h5ad', GOOD), outDir: out() });
   const swapped = { ...GOOD, indices: [2, 0, 1, 0, 2, 0, 1, 0, 2, 1, 1, 0], data: Float32Array.from([2, 1, 1, 3, 2, 5, 1, 1, 2, 4, 3, 2]) };
   const b = await runIngest({ input: await rawH5ad('unsorted.h5ad', swapped), outDir: out() });
-  const c = await runIngest({ input: await rawH5ad('int64.h5ad', { ...GOOD, data: BigInt64Array.from(Array.from(GOOD.data, (v) => BigInt(v))) }), outDir: out() });
+  const c = await runIngest({ input: await rawH5ad('int64.h5ad', { ...GOOD, data: BigInt64Array.from(Array.from(GOOD.data as Float32Array, (v) => BigInt(v))) }), outDir: out() });
   for (const r of [b, c]) {
     assert.equal(r.normalized, true);
     for (const key of ['mean', 'm2', 'nonzero', 't'] as const) {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 /**
  * Errors a user can act on. Every input problem names the file, the field and the fix, so the
  * one-line message printed by the CLI is enough to repair the input without reading code.
@@ -20,6 +21,14 @@ export class GearsUsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'GearsUsageError';
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 
@@ -48,8 +57,10 @@ const SYSTEM_ERROR_FIXES: Record<string, { problem: string; fix: string }> = {
 export function describeSystemError(e: unknown): string | undefined {
   const err = e as NodeJS.ErrnoException & { dest?: string };
   if (!err || typeof err !== 'object' || typeof err.code !== 'string' || !(err.code in SYSTEM_ERROR_FIXES)) return undefined;
-  const what = SYSTEM_ERROR_FIXES[err.code];
+  let what = SYSTEM_ERROR_FIXES[err.code];
   const path = err.path ?? (/'([^']+)'/.exec(err.message ?? '')?.[1] ?? '(unknown path)');
+  // mkdir -p through a file reports EEXIST: say what is really in the way
+  if (err.code === 'EEXIST' && err.syscall === 'mkdir' && isFile(path)) what = { problem: 'is a file where a directory is needed (ENOTDIR)', fix: 'choose an output path whose parent directories are directories, or move the file away' };
   const dest = err.dest ? ` (→ ${err.dest})` : '';
   return `${path}${dest}: ${err.syscall ?? 'file system'}: ${what.problem} [${err.code}]. Fix: ${what.fix}`;
 }

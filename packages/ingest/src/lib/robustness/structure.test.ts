@@ -113,6 +113,9 @@ test('duplicate gene names: made unique like anndata, recorded in the manifest; 
   assert.deepEqual(d.manifest.notes?.renamedGenes, [{ position: 2, from: 'A', to: 'A-1' }]);
   assert.ok(warnings.some(([e]) => e === 'ingest.duplicate_gene_names'));
   assert.ok(warnings.some(([e]) => e === 'ingest.gene_ids_not_unique'));
+  // a cell without any stored value is kept and named in a warning
+  await runIngest({ input: await rawH5ad('empty-cell.h5ad', { ...GOOD, indptr: [0, 2, 4, 4, 6, 8, 10], indices: [0, 2, 0, 1, 0, 1, 1, 2, 0, 1], data: Float32Array.from([1, 2, 3, 1, 1, 1, 4, 2, 2, 3]) }), outDir: out() }, log);
+  assert.deepEqual(warnings.find(([e]) => e === 'ingest.cells_without_counts')?.[1].examples, ['c2']);
 });
 
 test('condition labels: A++B and A+A are refused naming the label and its cells; spaces and case slips are warned', async () => {

@@ -90,6 +90,8 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             hvg: Number(ing.hvg),
             minCells: Number(ing.minCells),
             pseudobulkKind: ing.pseudobulkKind as 'auto',
+            pseudobulkDuplicates: ing.pseudobulkDuplicates as 'average',
+            mtxSortBudget: Number(ing.mtxSortMb) * 1024 * 1024,
           },
           log,
         );

@@ -2,7 +2,7 @@
  * `gears` entry point. Exit codes: 0 success, 1 failure (one-line cause on stderr), 2 bad usage.
  */
 import { parseArgs } from 'node:util';
-import { createLogger, GearsInputError, GearsUsageError } from '@gears-pipeline/core';
+import { createLogger, describeSystemError, GearsInputError, GearsUsageError } from '@gears-pipeline/core';
 import { commands } from './lib/commands/index.ts';
 
 const GLOBAL_OPTIONS = {
@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`gears ${name}: ${e.message}\n`);
       return 2;
     }
-    const msg = e instanceof GearsInputError ? e.message : `${(e as Error).message ?? String(e)}`;
+    const msg = e instanceof GearsInputError ? e.message : describeSystemError(e) ?? `${(e as Error).message ?? String(e)}`;
     process.stderr.write(`gears ${name}: error: ${msg.split('\n')[0]}\n`);
     if (process.env.GEARS_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
     return 1;

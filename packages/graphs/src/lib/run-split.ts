@@ -79,6 +79,14 @@ export async function runSplit(args: SplitArgs, log: Logger = silentLogger): Pro
     options.source = args.splitFile;
   }
   const result: SplitResult = makeSplit(v.filter.kept, options);
+  if (config.split === 'custom') {
+    // accepted but suspicious: say which set is empty and which conditions no set names
+    for (const set of ['train', 'test'] as const) {
+      if (!result.assignments.some((a) => a.split === set)) log.warn('split.custom_empty_set', { file: args.splitFile, set, note: set === 'test' ? 'no test condition: evaluate will have nothing to score' : 'no training condition: the model cannot learn' });
+    }
+    const left = result.excluded.filter((e) => e.reason === 'not listed in the custom split').map((e) => e.condition);
+    if (left.length > 0) log.warn('split.custom_unlisted_conditions', { file: args.splitFile, count: left.length, conditions: left.slice(0, 30), note: 'these conditions of the dataset are in no split set (train, val, test) and are left out' });
+  }
   const excluded = [
     ...v.filter.excluded.map((e) => ({ condition: e.condition, reason: `gene not in the GO vocabulary: ${e.missingGenes.join(', ')}` })),
     ...result.excluded,

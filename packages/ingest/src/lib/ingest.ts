@@ -208,6 +208,7 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
     const plan = planCells(source, args, log);
     const names = checkGeneNames(source.file, GENE_NAME_FIELD[source.format], source.genes, new Set(plan.conditions.flatMap((c) => c.genes)), log);
     if (names.renamed.length > 0) source = { ...source, genes: names.genes };
+    warnSuspicious(source, plan, log);
     log.info('ingest.conditions', { column: plan.conditionColumn, conditions: plan.conditions.length, cells: plan.nKept });
 
     const mode = args.normalize ?? 'auto';
@@ -427,4 +428,18 @@ function configOf(a: IngestArgs, chunkSize: number): Record<string, unknown> {
     chunkSize,
     engine: a.engine ?? 'builtin',
   };
+}
+
+/** Accepted but worth a word: a non-unique gene-id index, cells without a single count. */
+function warnSuspicious(source: CellSource, plan: CellPlan, log: Logger): void {
+  const ids = new Set(source.geneIds);
+  if (ids.size < source.geneIds.length) {
+    const seen = new Set<string>();
+    const dup = new Set(source.geneIds.filter((g) => (seen.has(g) ? true : (seen.add(g), false))));
+    log.warn('ingest.gene_ids_not_unique', { file: source.file, field: source.format === 'h5ad' ? 'var index' : 'gene ids', duplicated: [...dup].slice(0, 20), count: dup.size, note: 'gene ids are recorded as read; gene names are what later stages match on' });
+  }
+  const empty = (source.emptyCells ?? []).filter((c) => plan.cellCondition[c] >= 0);
+  if (empty.length > 0) {
+    log.warn('ingest.cells_without_counts', { file: source.file, cells: empty.length, examples: empty.slice(0, 5).map((c) => source.cellIds[c]), note: 'these cells have no stored value at all; they are kept (library size 0, all genes 0): filter them out first if they are empty droplets' });
+  }
 }

@@ -41,5 +41,7 @@ export interface CellSource {
    * when the consumer asks for the next one. Can be iterated several times (one pass each).
    */
   blocks(blockCells: number): AsyncIterable<RawBlock>;
+  /** cells (file positions) with no stored value, when the reader knows it without a pass */
+  readonly emptyCells?: number[];
   close(): void;
 }

@@ -27,6 +27,7 @@ import {
   scperturbName,
   SCPERTURB_CONTROL,
   CONTROL,
+  checkConditionLabel,
   type Logger,
   type StageManifest,
 } from '@gears-pipeline/core';
@@ -204,6 +205,17 @@ export function parsePerturbationList(text: string): string[][] {
     .map((l) => l.split(/[+,\s_]+/).filter((g) => g.length > 0 && g !== 'ctrl'));
 }
 
+/** Refuses lines that would silently name another perturbation: an empty gene (`A++B`), a gene twice (`A+A`). */
+function checkPerturbationList(text: string, file: string): void {
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line || line.toLowerCase() === 'perturbation') return;
+    const sep = line.includes('+') ? '+' : line.includes(',') ? ',' : /\s/.test(line) ? ' ' : '+';
+    const c = checkConditionLabel(sep === ' ' ? line.replace(/\s+/g, ' ') : line, { separator: sep, controlLabels: ['ctrl'] });
+    if (c.error) throw new GearsInputError({ file, field: `line ${i + 1} "${line}"`, problem: c.error, fix: 'one perturbation per line, distinct genes joined by + (e.g. FOXA1+GATA3)' });
+  });
+}
+
 /** `gears predict`: predicted mean expression and change per gene for each set → predictions.parquet (long format) + manifest. */
 export async function runPredict(args: RunPredictArgs, log: Logger = silentLogger): Promise<RunPredictResult> {
   const t0 = Date.now();
@@ -214,7 +226,9 @@ export async function runPredict(args: RunPredictArgs, log: Logger = silentLogge
   let source = 'command line';
   if (args.perturbationsFile) {
     if (!existsSync(args.perturbationsFile)) throw new GearsInputError({ file: args.perturbationsFile, field: '(file)', problem: 'does not exist', fix: 'give a text file with one perturbation per line, e.g. FOXA1+GATA3' });
-    sets.push(...parsePerturbationList(readFileSync(args.perturbationsFile, 'utf8')));
+    const text = readFileSync(args.perturbationsFile, 'utf8');
+    checkPerturbationList(text, args.perturbationsFile);
+    sets.push(...parsePerturbationList(text));
     source = args.perturbationsFile;
   }
   if (sets.length === 0) throw new GearsUsageError('no perturbations given: pass gene sets such as FOXA1 FOXA1+GATA3, or --file list.txt');

@@ -64,6 +64,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('ingest', 'hvg', 'integer', 0, 'keep the top-N highly variable genes (plus measured perturbed genes); 0 keeps all', { min: 0 }),
   f('ingest', 'engine', 'enum', 'builtin', 'what computes the statistics: builtin (streaming, any input) or duckdb (Parquet cells input; runs packages/ingest/sql/condition_gene_stats.sql; optional package @duckdb/node-api)', { values: ['builtin', 'duckdb'] }),
   f('ingest', 'minCells', 'integer', 0, 'drop conditions with fewer cells (0: keep all; a single-cell condition is an error)', { min: 0 }),
+  f('ingest', 'pseudobulkDuplicates', 'enum', 'average', 'pseudobulk tables: rows naming the same condition are averaged (n_cells summed) or refused (error)', { values: ['average', 'error'] }),
+  f('ingest', 'mtxSortMb', 'integer', 512, '10x input: memory (MiB) for putting an MTX not sorted by cell in cell order; above it, an external sort in temporary files', { min: 1 }),
   f('split', 'type', 'enum', 'simulation', 'GEARS split', { values: ['simulation', 'simulation_single', 'combo_seen0', 'combo_seen1', 'combo_seen2', 'single', 'no_test', 'no_split', 'custom'] }),
   f('split', 'seed', 'integer', 1, 'split seed (NumPy legacy RNG compatible: same seed, same split as the reference)'),
   f('split', 'trainGeneSetSize', 'number', 0.75, 'fraction of perturbed genes seen in training', { min: 0, max: 1 }),

@@ -110,6 +110,8 @@ export function ingestArgsForRun(config: GearsConfig, baseDir: string, opts: Bui
     hvg: Number(ing.hvg),
     minCells: Number(ing.minCells),
     pseudobulkKind: ing.pseudobulkKind as 'auto',
+    pseudobulkDuplicates: ing.pseudobulkDuplicates as 'average',
+    mtxSortBudget: Number(ing.mtxSortMb) * 1024 * 1024,
     engine: ing.engine as 'builtin',
     layer: ing.layer ? String(ing.layer) : undefined,
     useRaw: ing.useRaw ? true : undefined,

@@ -23,6 +23,8 @@ export interface XMatrix {
   layout: XLayout;
   nCells: number;
   nGenes: number;
+  /** cells with no stored value (known from indptr for CSR; undefined otherwise) */
+  emptyCells?: number[];
   blocks(blockCells: number): AsyncGenerator<RawBlock>;
 }
 
@@ -109,8 +111,11 @@ function csrMatrix(file: string, path: string, data: H5Dataset, indices: H5Datas
   const nnz = (data.shape ?? [0])[0];
   const ptr = asFloat64Index(readAll(file, indptrDs));
   checkIndptr(file, path, ptr, nCells, nnz, (indices.shape ?? [0])[0]);
+  const emptyCells: number[] = [];
+  for (let r = 0; r < nCells; r++) if (ptr[r + 1] === ptr[r]) emptyCells.push(r);
   return {
     layout: 'csr',
+    emptyCells,
     nCells,
     nGenes,
     async *blocks(blockCells) {

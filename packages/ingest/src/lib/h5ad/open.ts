@@ -123,6 +123,10 @@ export function readSlice(file: string, ds: H5Dataset, ranges: Array<[number, nu
         fix: 'rewrite the file with gzip compression, e.g. in Python: adata.write_h5ad(path, compression="gzip")',
       });
     }
+    if (/float16/i.test((e as Error).message)) {
+      // h5wasm has no half-precision type: say so instead of suggesting damage
+      throw new GearsInputError({ file, field: ds.path, problem: 'is stored as float16, which h5wasm cannot read', fix: "rewrite it as float32, e.g. in Python: adata.X = adata.X.astype('float32'); adata.write_h5ad(path)" });
+    }
     throw new GearsInputError({ file, field: ds.path, problem: `cannot be read (${(e as Error).message}); the file may be damaged`, fix: 'copy the file again or rewrite it with anndata' });
   }
 }

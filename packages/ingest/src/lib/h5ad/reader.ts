@@ -73,6 +73,7 @@ export async function openH5adSource(path: string, opts: H5adOptions = {}): Prom
       metadataFile: `${path} (obs)`,
       metadata: (c) => obs.strings(c),
       numericMetadata: (c) => obs.numbers(c),
+      emptyCells: x.emptyCells,
       blocks: (n) => x.blocks(n),
       close: () => {
         h5.close();

@@ -56,7 +56,8 @@ export async function* parseMtx(path: string): AsyncGenerator<MtxHeader | Triple
         k = nl < 0 ? chunk.length : nl + 1;
         if (nl < 0) break;
         line++;
-        const text = headerLine.trim();
+        // a UTF-8 byte-order mark (read as latin1) before the banner is harmless
+        const text = (line === 1 ? headerLine.replace(/^\u00ef\u00bb\u00bf/, '') : headerLine).trim();
         headerLine = '';
         if (line === 1) {
           const m = /^%%MatrixMarket\s+matrix\s+coordinate\s+(integer|real|pattern|double)\s+general/i.exec(text);

@@ -124,6 +124,7 @@ export async function openMtxSource(input: string, opts: MtxOptions, log: Logger
       const out = Float64Array.from(v, Number);
       return out.every((x) => Number.isFinite(x)) ? out : undefined;
     },
+    emptyCells: order.emptyCells,
     blocks: (blockCells) => order.blocks(blockCells),
     close: () => order.close(),
   };
@@ -215,6 +216,7 @@ async function* blocksFromCsr(m: CsrMatrix, nCells: number, blockCells: number):
 }
 
 interface CellOrder {
+  emptyCells: number[];
   blocks(blockCells: number): AsyncGenerator<RawBlock>;
   close(): void;
 }
@@ -222,19 +224,21 @@ interface CellOrder {
 /** Scans the matrix, and puts an unsorted one in cell order (in memory or on disk). */
 async function putInCellOrder(g: MtxGeometry, opts: MtxOptions, log: Logger): Promise<CellOrder> {
   const scan = await scanMtx(g);
-  if (scan.sortedByCell) return { blocks: (n) => blocksFromOrderedEntries(g.path, mtxEntries(g), g.nCells, n), close() {} };
+  const emptyCells: number[] = [];
+  scan.perCell.forEach((n, c) => n === 0 && emptyCells.push(c));
+  if (scan.sortedByCell) return { emptyCells, blocks: (n) => blocksFromOrderedEntries(g.path, mtxEntries(g), g.nCells, n), close() {} };
   const budget = opts.sortBudget ?? DEFAULT_MTX_SORT_BUDGET;
   const bytes = scan.nnz * MTX_BYTES_PER_ENTRY;
   if (bytes <= budget) {
     log.info('ingest.mtx_order', { file: g.path, order: 'not by cell', action: 'put in cell order in memory', entries: scan.nnz, bytes, budget });
     const m: CsrMatrix = await transposeInMemory(g, scan);
-    return { blocks: (n) => blocksFromCsr(m, g.nCells, n), close() {} };
+    return { emptyCells, blocks: (n) => blocksFromCsr(m, g.nCells, n), close() {} };
   }
   const workDir = opts.tempDir ?? join(dirname(g.path), `.gears-mtx-sort-${process.pid}-${Date.now().toString(36)}`);
   log.info('ingest.mtx_order', { file: g.path, order: 'not by cell', action: 'external sort on disk', entries: scan.nnz, bytes, budget, tempDir: workDir });
   try {
     const sorted = await sortToDisk(g, workDir, Math.floor(budget / MTX_BYTES_PER_ENTRY));
-    return { blocks: (n) => blocksFromOrderedEntries(g.path, sortedFileEntries(sorted), g.nCells, n), close: () => rmSync(workDir, { recursive: true, force: true }) };
+    return { emptyCells, blocks: (n) => blocksFromOrderedEntries(g.path, sortedFileEntries(sorted), g.nCells, n), close: () => rmSync(workDir, { recursive: true, force: true }) };
   } catch (e) {
     rmSync(workDir, { recursive: true, force: true });
     throw e;

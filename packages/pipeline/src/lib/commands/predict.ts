@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { GearsUsageError } from '@gears-pipeline/core';
+import { GearsInputError, GearsUsageError, checkConditionLabel } from '@gears-pipeline/core';
 import { BACKEND_NAMES, PREDICTIONS_FILE, type BackendName, type RunPredictResult } from '@gears-pipeline/model';
 import { PREDICTED_GI_FILE, predictedGeneticInteractions } from '@gears-pipeline/evaluate';
 import type { Command } from '../command.ts';
@@ -44,6 +44,12 @@ export const predictCommand: Command = {
     }
     const gi = ((values.gi as string[] | undefined) ?? []).map((c) => c.split(/[+,_\s]+/).filter((g) => g.length > 0 && g !== 'ctrl'));
     for (const pair of gi) if (pair.length !== 2) throw new GearsUsageError(`--gi takes a pair of genes such as FOXA1+GATA3, got ${pair.join('+') || '(nothing)'}`);
+    // A++B and A+A would silently become A+B and A alone: refuse them, naming the argument
+    positionals.forEach((p, i) => {
+      const c = checkConditionLabel(p, { controlLabels: ['ctrl'] });
+      if (c.error) throw new GearsInputError({ file: 'gears predict', field: `argument ${i + 1} "${p}"`, problem: c.error, fix: 'join distinct genes with + (e.g. FOXA1+GATA3; a single gene is FOXA1)' });
+      if (c.spaces) ctx.log.warn('predict.perturbation_spaces', { argument: p, note: 'white space around genes is ignored' });
+    });
     const stage = predictStage(
       {
         workspace: path('workspace') ?? resolve(ctx.cwd, 'gears-out'),

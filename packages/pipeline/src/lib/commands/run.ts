@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { GearsInputError } from '@gears-pipeline/core';
 import type { Command } from '../command.ts';
 import { applyFlags, configFlagOptions, readConfigFile, stripJsonComments } from '../config.ts';
 import { defaultConfig } from '../config-schema.ts';
@@ -35,6 +36,12 @@ export const runCommand: Command = {
     const config = applyFlags(fromFile, values);
     // Paths in a config file are relative to the file; flags and defaults to the working directory.
     const baseDir = configPath ? dirname(configPath) : ctx.cwd;
+    // checked here, where the config file is known, so the message names it
+    for (const st of config.run.stages as string[]) {
+      if (!(STAGE_NAMES as readonly string[]).includes(st)) {
+        throw new GearsInputError({ file: configPath ?? '(command-line flags)', field: 'run.stages', problem: `names an unknown stage '${st}'`, fix: `use some of ${STAGE_NAMES.join(', ')} (in that order)` });
+      }
+    }
     // ... so a path given as a flag is made absolute here, against the working directory
     for (const [section, key] of PATH_FIELDS) {
       const v = values[`${section}.${key}`];

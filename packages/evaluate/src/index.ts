@@ -29,3 +29,4 @@ export { writeEvaluationTables, PREDICTIONS_COLUMNS, METRICS_COLUMNS, GI_COLUMNS
 export { buildReport } from './lib/report/html.ts';
 export { readSplit } from './lib/io/split.ts';
 export { readPredictionsParquet, DEFAULT_MODEL_NAME } from './lib/io/predictions.ts';
+export { wilcoxonSignedRank, EXACT_MAX_N, type WilcoxonResult } from './lib/metrics/wilcoxon.ts';

@@ -29,6 +29,7 @@ import { BUNDLED_HUMAN_GENE_ALIASES, DEFAULT_WORKSPACE, GRAPH_FILES, SPLIT_FILE,
 import { selectBackend } from './backend.ts';
 import { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { disposeModel } from './model.ts';
+import { formsInUse } from './composition-auto.ts';
 import { predictPerturbations, readGeneAliases } from './predict.ts';
 import { DEFAULT_CELLS_BATCH_SIZE, DEFAULT_TRAIN_ARGS, trainGears, type TrainArgs, type TrainInputs, type TrainResult } from './train.ts';
 
@@ -114,7 +115,7 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
   const data = await loadTrainInputs(paths);
   const result = await trainGears(config, data, log);
   const h = result.history;
-  const summary = { bestEpoch: result.bestEpoch, epochs: h.length, backend: result.backend.active, seconds: result.seconds, testMseDe: result.test.length ? result.test.reduce((a, r) => a + r.mseDe, 0) / result.test.length : null };
+  const summary = { forms: formsInUse(result.model.composition), bestEpoch: result.bestEpoch, epochs: h.length, backend: result.backend.active, seconds: result.seconds, testMseDe: result.test.length ? result.test.reduce((a, r) => a + r.mseDe, 0) / result.test.length : null };
   saveCheckpoint(result.model, checkpoint, { trainConfig: hashedConfig as unknown as Record<string, unknown>, inputHashes: inputs, summary });
   const historyRows = writeParquetTable(join(paths.outDir, MODEL_FILES.history), [
     { name: 'epoch', type: 'INT32' },
@@ -205,6 +206,7 @@ export async function runPredict(args: RunPredictArgs, log: Logger = silentLogge
   if (sets.length === 0) throw new GearsUsageError('no perturbations given: pass gene sets such as FOXA1 FOXA1+GATA3, or --file list.txt');
   const backend = await selectBackend(args.backend ?? 'auto', log);
   const { model, meta } = await loadCheckpoint(ckpt);
+  if (meta.migrated) log.warn('checkpoint_migrated', { note: meta.migrated });
   try {
     const aliases = readGeneAliases(args.aliases ?? BUNDLED_HUMAN_GENE_ALIASES);
     const preds = predictPerturbations(model, sets, { aliases, source });

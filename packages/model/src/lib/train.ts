@@ -12,7 +12,8 @@ import { buildModel, type GearsModel } from './model.ts';
 import { averageMetrics, meanMetrics, type ConditionMetrics } from './metrics.ts';
 import { conditionBatches, momentsObjective } from './moments-objective.ts';
 import { cellsObjective } from './cells-objective.ts';
-import { COMPOSITION_NAMES, composedDeltas, fitComposition, targetGenes, type CompositionName, type NetworkDeltas } from './composition.ts';
+import { COMPOSITION_NAMES, composedDeltas, type CompositionName, type NetworkDeltas } from './composition.ts';
+import { fitModelComposition } from './composition-auto.ts';
 import type { DirectionLoss } from './moments.ts';
 import type { Objective } from './objective.ts';
 import { forward, renormEmbeddings, updateRunningStats, type BatchStats } from './network.ts';
@@ -274,8 +275,8 @@ export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInput
   }
   if (bestWeights) restoreParams(params, bestWeights);
   adam.dispose();
-  if (args.composition === 'singles') {
-    model.composition = fitComposition((p) => networkOutputs(model, p, args.evalBatchSize).delta, stats, sets, targetGenes(model.pertVocabulary, model.genes));
+  if (args.composition !== 'network') {
+    model.composition = fitModelComposition(model, args.composition, stats, sets, (p) => networkOutputs(model, p, args.evalBatchSize).delta, log);
     const c = model.composition;
     log.info('composition_fitted', { combinations: c.nCombinations, singles: c.singles.size, globalWeight: c.globalWeight, ridge: c.ridge, interactionWeight: c.interactionWeight });
   }

@@ -5,10 +5,11 @@
  * the output directory (each file atomically; the manifest last).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   DATASET_FILES,
   PACKAGE_VERSION,
+  readManifest,
   GearsInputError,
   readDatasetStats,
   sha256File,
@@ -27,7 +28,7 @@ import { readCellChunks } from '@gears-pipeline/ingest';
 import { readPredictionsParquet } from './io/predictions.ts';
 import { readSplit } from './io/split.ts';
 import { writeEvaluationTables } from './output/tables.ts';
-import { buildReport } from './report/html.ts';
+import { buildReport, type ReportOptions } from './report/html.ts';
 import type { ModelPredictions } from './types.ts';
 
 export const REPORT_FILE = 'report.html';
@@ -107,7 +108,9 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   for (const p of result.predictions) for (const [condition, flag] of p.flags ?? []) log.info('evaluate.baseline_flag', { model: p.model, condition, flag });
 
   const files = writeEvaluationTables(args.outDir, stats, result, { partitionByModel: args.partitionByModel });
-  writeFileAtomic(join(args.outDir, REPORT_FILE), buildReport(stats, result, { title: args.reportTitle }));
+  // the predict stage records which form predicted which kind of condition (composition auto)
+  const forms = args.predictionsPath ? (readManifest(dirname(args.predictionsPath))?.notes as { forms?: ReportOptions['forms'] } | undefined)?.forms : undefined;
+  writeFileAtomic(join(args.outDir, REPORT_FILE), buildReport(stats, result, { title: args.reportTitle, forms }));
   files.set(REPORT_FILE, 1);
 
   const inputs: Record<string, string> = {};

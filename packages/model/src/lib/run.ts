@@ -246,6 +246,7 @@ export async function runPredict(args: RunPredictArgs, log: Logger = silentLogge
       finishedAt: new Date().toISOString(),
       seconds: (Date.now() - t0) / 1000,
       backend: backend.active,
+      notes: { forms: formsInUse(model.composition) },
     };
     writeManifest(outDir, manifest);
     log.info('predict.done', { perturbations: preds.length, rows: w.rowCount, outDir });

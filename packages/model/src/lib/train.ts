@@ -52,9 +52,10 @@ export interface TrainArgs {
   /** conditions per forward pass when evaluating */
   evalBatchSize: number;
   /**
-   * How combinations are predicted: 'network' (reference GEARS: the fused perturbation embedding)
-   * or 'singles' (sum of single-gene effects with fitted per-gene weights plus the network's
-   * interaction term; see composition.ts).
+   * Which forms predict: 'auto' (default: per kind of condition the form best on validation,
+   * composition-auto.ts), 'network' (reference GEARS: the fused perturbation embedding) or 'singles'
+   * (sum of single-gene effects with fitted per-gene weights plus the network's interaction term;
+   * see composition.ts).
    */
   composition: CompositionName;
 }
@@ -81,7 +82,7 @@ export const DEFAULT_TRAIN_ARGS: TrainArgs = {
   model: DEFAULT_MODEL_CONFIG,
   uncertaintyReg: 1,
   evalBatchSize: 32,
-  composition: 'network',
+  composition: 'auto',
 };
 
 /** cells per step of the `cells` objective when no batch size is given (the reference tutorials' 32) */

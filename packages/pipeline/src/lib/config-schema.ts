@@ -22,7 +22,7 @@ const T = {
   directionLoss: 'reference',
   directionLambda: 0.1,
   seed: 1,
-  composition: 'network',
+  composition: 'auto',
 };
 
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'string[]' | 'enum';

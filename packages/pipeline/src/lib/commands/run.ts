@@ -4,7 +4,7 @@ import { applyFlags, configFlagOptions, readConfigFile } from '../config.ts';
 import { defaultConfig } from '../config-schema.ts';
 import { runPipeline } from '../orchestrator.ts';
 import { buildStages, STAGE_DIRS, STAGE_NAMES } from '../stages.ts';
-import { headlineMetrics } from '../summary.ts';
+import { formsLine, headlineMetrics, noChangeVerdict, trainForms } from '../summary.ts';
 
 export const runCommand: Command = {
   name: 'run',
@@ -39,6 +39,7 @@ export const runCommand: Command = {
       lines.push(`  predictions: ${rel(join(out, STAGE_DIRS.predict, 'predictions.parquet'))}`);
       lines.push(`  metrics:     ${rel(join(ev, 'metrics.parquet'))}   report: ${rel(join(ev, 'report.html'))}`);
       const rows = await headlineMetrics(ev, ['pearson_delta', 'mse_de']);
+      const forms = trainForms(join(out, STAGE_DIRS.train));
       const overall = rows.filter((r) => r.subgroup === 'overall');
       const fmt = (model: string, metric: string) => {
         const r = overall.find((x) => x.model === model && x.metric === metric);
@@ -48,7 +49,10 @@ export const runCommand: Command = {
       if (overall.length) {
         lines.push(`  test Pearson delta (higher is better): gears ${fmt('gears', 'pearson_delta')} | ${baselines.map((b) => `${b} ${fmt(b, 'pearson_delta')}`).join(' | ')}`);
         lines.push(`  test top-20 DE MSE (lower is better):  gears ${fmt('gears', 'mse_de')} | ${baselines.map((b) => `${b} ${fmt(b, 'mse_de')}`).join(' | ')}`);
+        lines.push(...noChangeVerdict(rows, forms));
       }
+      const line = formsLine(forms);
+      if (line) lines.push(line);
     }
     process.stdout.write(lines.join('\n') + '\n');
   },

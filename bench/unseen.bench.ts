@@ -18,7 +18,7 @@
  * data set keys: norman-pseudobulk, synthetic, norman-cells, mcfaline-A172, …).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { annotateByAlias, BUNDLED_HUMAN_GENE2GO, BUNDLED_HUMAN_GENE_ALIASES, buildGoGraph, buildVocabulary, pseudobulkCoexpressionConditions, pseudobulkCoexpressionGraph, readAliasTable, readGene2Go, runGraphs, runSplit } from '@gears-pipeline/graphs';
 import { runIngest } from '@gears-pipeline/ingest';
@@ -91,6 +91,9 @@ async function simulationSplit(key: string, input: string, obsFilter: Record<str
 }
 
 export async function run(): Promise<Record<string, unknown>> {
+  // the machine is shared: record its load and this process's CPU time beside the wall times
+  const loadAverageStart = loadavg();
+  const cpu0 = process.cpuUsage();
   const devel = join(root, 'data/norman2019-devel/devel.h5ad');
   const out: Record<string, DatasetResult> = {};
   if (wanted('norman-pseudobulk')) out['norman-pseudobulk'] = await pseudobulkCv();
@@ -99,5 +102,6 @@ export async function run(): Promise<Record<string, unknown>> {
   for (const line of ['A172', 'T98G', 'U87MG']) {
     if (wanted(`mcfaline-${line}`)) out[`mcfaline-${line}`] = await simulationSplit(`mcfaline-${line}`, devel, { dataset: 'mcfaline23', cell_type: line });
   }
-  return { datasets: out };
+  const cpu = process.cpuUsage(cpu0);
+  return { loadAverageStart, loadAverageEnd: loadavg(), cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(1)), datasets: out };
 }

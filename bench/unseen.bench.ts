@@ -14,7 +14,7 @@
  * Every model is scored per test condition (Pearson δ, top-20 DE MSE, L2); tables give the mean ±
  * sd over units (folds × seeds, or seeds) of the per-unit means, and the paired Wilcoxon
  * signed-rank test over conditions of the chosen form against training_mean and linear.
- * Environment: UNSEEN_FOLDS, UNSEEN_SEEDS, UNSEEN_PSEUDOBULK_EPOCHS, UNSEEN_ONLY (comma list of
+ * Environment: UNSEEN_NETWORK=0 (pseudobulk CV without networks: closed forms only), UNSEEN_FOLDS, UNSEEN_SEEDS, UNSEEN_PSEUDOBULK_EPOCHS, UNSEEN_ONLY (comma list of
  * data set keys: norman-pseudobulk, synthetic, norman-cells, mcfaline-A172, …).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ import { runIngest } from '@gears-pipeline/ingest';
 import { disposeModel, formsInUse, loadTrainInputs, trainGears } from '@gears-pipeline/model';
 import { loadNormanPseudobulk } from './norman-doubles/data.ts';
 import { geneFolds } from './unseen/harness.ts';
-import { scoreModel, summarise, type ScoreRow } from './unseen/score.ts';
+import { scoreClosedForms, scoreModel, summarise, type ScoreRow } from './unseen/score.ts';
 
 export const name = 'unseen';
 
@@ -45,6 +45,7 @@ async function pseudobulkCv(): Promise<DatasetResult> {
   const nFolds = Number(process.env.UNSEEN_FOLDS ?? 5);
   const nSeeds = Number(process.env.UNSEEN_SEEDS ?? 2);
   const epochs = Number(process.env.UNSEEN_PSEUDOBULK_EPOCHS ?? 5);
+  const withNetwork = process.env.UNSEEN_NETWORK !== '0';
   const stats = await loadNormanPseudobulk();
   const gene2go = readGene2Go(BUNDLED_HUMAN_GENE2GO);
   annotateByAlias(gene2go, stats.conditions.flatMap((c) => c.genes), readAliasTable(BUNDLED_HUMAN_GENE_ALIASES));
@@ -54,17 +55,23 @@ async function pseudobulkCv(): Promise<DatasetResult> {
   const choices: unknown[] = [];
   for (let seed = 1; seed <= nSeeds; seed++) {
     for (const fold of geneFolds(stats, new Set(vocabulary.genes), nFolds, seed)) {
+      const unit = `seed ${seed} fold ${fold.fold}`;
+      if (!withNetwork) {
+        const { rows: r, choice } = scoreClosedForms(unit, stats, fold.split, goGraph);
+        rows.push(...r);
+        choices.push({ unit, unseen_single: { form: choice.params.form, own_expression: choice.params.own !== null, decided_on: choice.decidedOn, reason: choice.reason } });
+        continue;
+      }
       const coex = pseudobulkCoexpressionConditions(fold.split);
       const coexpressionGraph = pseudobulkCoexpressionGraph(stats, (c) => coex.has(c)).graph;
       const r = await trainGears({ seed, epochs, composition: 'auto' }, { stats, split: fold.split, goGraph, coexpressionGraph, pertVocabulary: vocabulary.genes });
-      const unit = `seed ${seed} fold ${fold.fold}`;
       rows.push(...scoreModel(unit, stats, fold.split, r.model));
       choices.push({ unit, unseen_single: formsInUse(r.model.composition).unseen_single, bestEpoch: r.bestEpoch });
       process.stderr.write(`${unit}: ${JSON.stringify(formsInUse(r.model.composition).unseen_single.form)} ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
       disposeModel(r.model);
     }
   }
-  return { protocol: `leave-genes-out CV of singles, ${nFolds} folds × ${nSeeds} seeds, network ${epochs} epochs max`, seconds: (Date.now() - t0) / 1000, choices, summary: summarise(rows) };
+  return { protocol: `leave-genes-out CV of singles, ${nFolds} folds × ${nSeeds} seeds, ${withNetwork ? `network ${epochs} epochs max` : 'closed forms only (UNSEEN_NETWORK=0: no network trained; the form chosen on leave-one-out over the trained singles)'}`, seconds: (Date.now() - t0) / 1000, choices, summary: summarise(rows) };
 }
 
 async function simulationSplit(key: string, input: string, obsFilter: Record<string, string>, gene2go?: string): Promise<DatasetResult> {

@@ -3,9 +3,9 @@
  * L2; aggregation to mean ± sd over units (folds × seeds, or split seeds), and the paired Wilcoxon
  * signed-rank test over conditions (each condition's values averaged over the units it was tested in).
  */
-import { conditionGeneLists, conditionGenes, type DatasetStats, type SplitAssignment } from '@gears-pipeline/core';
+import { conditionGeneLists, conditionGenes, type DatasetStats, type GeneGraph, type SplitAssignment } from '@gears-pipeline/core';
 import { additiveBaseline, linearBaseline, trainingMeanBaseline, wilcoxonSignedRank } from '@gears-pipeline/evaluate';
-import { caseMetrics, networkOutputs, predictOutputs, UNSEEN_FORM_NAMES, type GearsModel } from '@gears-pipeline/model';
+import { caseMetrics, chooseUnseenForm, CLOSED_FORMS, networkOutputs, predictOutputs, targetGenes, UNSEEN_FORM_NAMES, UnseenPredictor, type GearsModel, type UnseenCase, type UnseenChoice } from '@gears-pipeline/model';
 import { observedChange } from './harness.ts';
 
 export interface ScoreRow {
@@ -111,4 +111,44 @@ export function summarise(rows: ScoreRow[]): Summary {
     }
   }
   return { table, tests };
+}
+
+/**
+ * Without a network (UNSEEN_NETWORK=0, for a loaded machine): the closed forms fitted from the
+ * split's training singles exactly as composition auto fits them, chosen among themselves on
+ * leave-one-out over the trained singles plus the validation singles (the network and `shrink`
+ * need a trained network and are left out).
+ */
+export function scoreClosedForms(unit: string, stats: DatasetStats, split: SplitAssignment[], goGraph: GeneGraph): { rows: ScoreRow[]; choice: UnseenChoice } {
+  const G = stats.genes.length;
+  const vocab = goGraph.nodes;
+  const pidx = new Map(vocab.map((g, i) => [g, i]));
+  const rowOf = new Map(stats.conditions.map((c, i) => [c.name, i]));
+  const single = (which: string) => split.filter((a) => a.split === which && rowOf.has(a.condition) && !stats.conditions[rowOf.get(a.condition)!].isControl && conditionGenes(a.condition).length === 1 && pidx.has(conditionGenes(a.condition)[0]));
+  const perturbed = split.filter((a) => a.split === 'train' && rowOf.has(a.condition) && !stats.conditions[rowOf.get(a.condition)!].isControl && conditionGenes(a.condition).length > 0);
+  const meanChange = new Float64Array(G);
+  for (const a of perturbed) {
+    const d = observedChange(stats, rowOf.get(a.condition)!);
+    for (let g = 0; g < G; g++) meanChange[g] += d[g] / perturbed.length;
+  }
+  const trained = single('train').sort((a, b) => pidx.get(conditionGenes(a.condition)[0])! - pidx.get(conditionGenes(b.condition)[0])!);
+  const asCase = (a: SplitAssignment): UnseenCase & { condition: string; subgroup: string } => ({ condition: a.condition, subgroup: a.subgroup || 'unseen_single', gene: pidx.get(conditionGenes(a.condition)[0])!, observed: observedChange(stats, rowOf.get(a.condition)!), de: conditionGeneLists(stats, rowOf.get(a.condition)!).topDe20 });
+  const loo = trained.map(asCase);
+  const controlMean = stats.mean.subarray(stats.controlIndex * G, (stats.controlIndex + 1) * G);
+  const predictor = new UnseenPredictor({ G, meanChange, genes: loo.map((c) => c.gene), changes: loo.map((c) => c.observed), targetGene: targetGenes(vocab, stats.genes.map((g) => g.gene)), controlMean }, goGraph);
+  const choice = chooseUnseenForm(predictor, single('val').map(asCase), loo);
+  const test = single('test').map(asCase);
+  const conditions = test.map((c) => c.condition);
+  const preds: Record<string, ArrayLike<number>[]> = { [CHOSEN]: test.map((c) => predictor.predict(c.gene, choice.params)) };
+  for (const form of CLOSED_FORMS) preds[`form ${form}`] = test.map((c) => predictor.predict(c.gene, { ...choice.params, form }));
+  const ctrl = controlMean;
+  for (const b of [trainingMeanBaseline({ stats, split, conditions }), linearBaseline({ stats, split, conditions })]) preds[b.model] = conditions.map((c) => b.mean.get(c)!.map((v, g) => v - ctrl[g]));
+  const rows: ScoreRow[] = [];
+  test.forEach((c, i) => {
+    for (const [name, p] of Object.entries(preds)) {
+      const m = caseMetrics(p[i], c);
+      rows.push({ unit, condition: c.condition, subgroup: c.subgroup, model: name, pearsonDelta: m.pearsonDelta, mseDe: m.mseDe, l2: Math.sqrt(m.mse * G) });
+    }
+  });
+  return { rows, choice };
 }

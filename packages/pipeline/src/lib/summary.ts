@@ -68,7 +68,7 @@ export function noChangeVerdict(rows: HeadlineRow[], forms?: Record<string, Form
   for (const v of verdicts.filter((x) => !x.beats)) {
     const f = forms?.[v.s];
     const why = f && typeof f === 'object' ? `predicted by ${f.form}${f.own_expression ? ' + own expression' : ''}, chosen on ${f.decided_on}: ${f.reason}` : 'predicted by the network (train.composition network)';
-    lines.push(`  why not on ${v.s}: ${why}; no form validated on this data's few conditions comes closer to the observed change than no change there`);
+    lines.push(`  why not on ${v.s}: ${why}; on this data's test conditions the form chosen on validation is not closer to the observed change than no change on both metrics`);
   }
   return lines;
 }

@@ -10,7 +10,7 @@
  */
 import { CONTROL } from '@gears-pipeline/core';
 import { annotateByAlias, BUNDLED_HUMAN_GENE2GO, BUNDLED_HUMAN_GENE_ALIASES, buildGoGraph, buildVocabulary, pseudobulkCoexpressionConditions, pseudobulkCoexpressionGraph, readAliasTable, readGene2Go } from '@gears-pipeline/graphs';
-import { composedDeltas, DEFAULT_TRAIN_ARGS, targetGenes, fitComposition, networkOutputs, trainGears, usableConditions, type FitCompositionOptions } from '@gears-pipeline/model';
+import { composedDeltas, DEFAULT_TRAIN_ARGS, targetGenes, fitComposition, fitModelComposition, formsInUse, networkOutputs, trainGears, usableConditions, type FitCompositionOptions } from '@gears-pipeline/model';
 import { DEFAULT_PARTITIONS, makePartition, observedDelta } from './norman-doubles/protocol.ts';
 import { doubleMetrics, l2Genes, meanOf, type DoubleMetrics } from './norman-doubles/metrics.ts';
 import { loadNormanPseudobulk } from './norman-doubles/data.ts';
@@ -68,6 +68,10 @@ export async function run(): Promise<Record<string, unknown>> {
       fitted[label] = { globalWeight: round(comp.globalWeight), ridge: Number.isFinite(comp.ridge) ? comp.ridge : 'global', interactionWeight: comp.interactionWeight, combinations: comp.nCombinations };
       predictions[label] = composedDeltas(comp, net, test.map((c) => c.perturbation), G);
     }
+    // composition auto (the default): the forms chosen per kind of condition on validation
+    const auto = fitModelComposition(r.model, 'auto', stats, sets, net);
+    fitted['gears auto (default)'] = formsInUse(auto).combo_seen2.form;
+    predictions['gears auto (default)'] = composedDeltas(auto, net, test.map((c) => c.perturbation), G);
     const scores: ModelScores = {};
     for (const [label, preds] of Object.entries(predictions)) {
       scores[label] = test.map((c, i) => doubleMetrics(stats, rowOf.get(c.name)!, truth[i], preds[i], genesForL2));

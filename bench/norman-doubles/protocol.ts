@@ -22,7 +22,8 @@ export interface Partition {
   testDoubles: string[];
 }
 
-function shuffled<T>(items: readonly T[], seed: number): T[] {
+/** A seeded Fisher–Yates shuffle (copy). */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
   const rand = mulberry32(seed);
   const out = items.slice();
   for (let i = out.length - 1; i > 0; i--) {

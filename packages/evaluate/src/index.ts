@@ -34,3 +34,4 @@ export { outputsGuide, OUTPUTS_GUIDE_FILE, EVALUATE_TABLE_DOCS } from './lib/out
 export { BASELINE_VERSION } from './lib/types.ts';
 export { writeEvaluationH5ad, PREDICTIONS_H5AD_FILE } from './lib/output/h5ad.ts';
 export { predictedGeneticInteractions, PREDICTED_GI_FILE, type PredictedGiRow, type PredictedGiArgs } from './lib/gi/predicted.ts';
+export { wilcoxonSignedRank, EXACT_MAX_N, type WilcoxonResult } from './lib/metrics/wilcoxon.ts';

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { writeDatasetStats, writeParquetTable, readManifest, GearsInputError } from '@gears-pipeline/core';
+import { writeDatasetStats, writeParquetTable, readManifest, writeManifest, GearsInputError } from '@gears-pipeline/core';
 import { runEvaluate } from './run-evaluate.ts';
 import { outputsGuide } from './output/guide.ts';
 import { ANNDATA_SKIP_MESSAGE, pythonWithAnndata } from '@gears-pipeline/ingest';
@@ -283,3 +283,23 @@ test('report: training curve from the history; GI section shown when meaningful'
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('report.html says which form predicts what when the predict stage recorded it', async () => {
+  const predDir = join(dir, 'predict-auto');
+  mkdirSync(predDir, { recursive: true });
+  copyFileSync(predPath, join(predDir, 'predictions.parquet'));
+  const forms = {
+    composition: 'auto',
+    unseen_single: { form: 'kernel', own_expression: true, decided_on: 'leave-one-out', reason: '1 validation singles (< 3)' },
+    combo_seen2: { form: 'composition', decided_on: 'validation', reason: '13 validation combo_seen2 combinations' },
+  };
+  writeManifest(predDir, { stage: 'predict', version: '0', config: {}, inputs: {}, outputs: {}, startedAt: '', finishedAt: '', seconds: 0, notes: { forms } });
+  const out = join(dir, 'evaluate-auto');
+  await runEvaluate({ datasetDir, splitPath, predictionsPath: join(predDir, 'predictions.parquet'), outDir: out, giGenesPath: undefined });
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /Which form predicts what/);
+  assert.match(html, /<td>unseen_single<\/td><td>kernel \+ own expression<\/td><td>leave-one-out<\/td>/);
+  assert.match(html, /<td>combo_seen2<\/td><td>composition<\/td>/);
+  // without a predict manifest there is no such section
+  assert.doesNotMatch(readFileSync(join(outDir, 'report.html'), 'utf8'), /Which form predicts what/);
+});

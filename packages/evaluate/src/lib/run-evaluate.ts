@@ -6,10 +6,11 @@
  * the output directory (each file atomically; the manifest last).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   DATASET_FILES,
   PACKAGE_VERSION,
+  readManifest,
   GearsInputError,
   readDatasetStats,
   readParquetColumns,
@@ -31,7 +32,7 @@ import { readCellChunks } from '@gears-pipeline/ingest';
 import { readPredictionsParquet } from './io/predictions.ts';
 import { readSplit } from './io/split.ts';
 import { writeEvaluationTables } from './output/tables.ts';
-import { buildReport, type TrainingHistoryRow } from './report/html.ts';
+import { buildReport, type ReportOptions, type TrainingHistoryRow } from './report/html.ts';
 import { PREDICTIONS_H5AD_FILE, writeEvaluationH5ad } from './output/h5ad.ts';
 import type { ModelPredictions } from './types.ts';
 
@@ -138,10 +139,12 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   const runId = args.runId ?? deterministicRunId({ stage: 'evaluate', inputs, config });
 
   const files = writeEvaluationTables(args.outDir, stats, result, { partitionByModel: args.partitionByModel, runId });
+  // the predict stage records which form predicted which kind of condition (composition auto)
+  const forms = args.predictionsPath ? (readManifest(dirname(args.predictionsPath))?.notes as { forms?: ReportOptions['forms'] } | undefined)?.forms : undefined;
   const h5adRows = await writeEvaluationH5ad(join(args.outDir, PREDICTIONS_H5AD_FILE), stats, split, result.predictions);
   if (h5adRows > 0) files.set(PREDICTIONS_H5AD_FILE, h5adRows);
   const history = args.trainingHistoryPath && existsSync(args.trainingHistoryPath) ? await readTrainingHistory(args.trainingHistoryPath) : undefined;
-  writeFileAtomic(join(args.outDir, REPORT_FILE), buildReport(stats, result, { title: args.reportTitle, history }));
+  writeFileAtomic(join(args.outDir, REPORT_FILE), buildReport(stats, result, { title: args.reportTitle, history, forms }));
   files.set(REPORT_FILE, 1);
 
   const outputs: Record<string, { rows?: number; sha256: string }> = {};

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, cpSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GearsInputError } from '@gears-pipeline/core';
-import { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { CHECKPOINT_FILES, CHECKPOINT_FORMAT_VERSION, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { predictPerturbations } from './predict.ts';
 import { trainGears } from './train.ts';
 import { disposeModel } from './model.ts';
@@ -25,7 +25,8 @@ test('save → load round-trips weights, vocabularies, graphs and predictions ex
     const out = join(dir, 'ckpt');
     saveCheckpoint(r.model, out, { trainConfig: { epochs: 1 }, inputHashes: { stats: 'abc' } });
     const { model, meta } = await loadCheckpoint(out);
-    assert.equal(meta.format_version, 1);
+    assert.equal(meta.format_version, CHECKPOINT_FORMAT_VERSION);
+    assert.equal(meta.migrated, undefined);
     assert.deepEqual(meta.input_hashes, { stats: 'abc' });
     assert.deepEqual(model.genes, r.model.genes);
     assert.deepEqual(model.pertVocabulary, r.model.pertVocabulary);
@@ -48,6 +49,8 @@ test('save → load round-trips weights, vocabularies, graphs and predictions ex
 test('the committed format-1 checkpoint still loads and predicts', async () => {
   const { model, meta } = await loadCheckpoint(FIXTURE);
   assert.equal(meta.format_version, 1);
+  // read as the current format, and says so
+  assert.match(meta.migrated ?? '', /format 1 read as 2/);
   const [p] = predictPerturbations(model, [['GENE2', 'GENE4']]);
   assert.equal(p.predictedMean.length, model.genes.length);
   assert.ok(p.predictedDelta.some((v) => v !== 0));

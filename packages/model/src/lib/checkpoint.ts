@@ -17,14 +17,29 @@ import { join } from 'node:path';
 import { GearsInputError, PACKAGE_VERSION, readParquetColumns, temporaryPath, writeParquetTable, type GeneGraph } from '@gears-pipeline/core';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from './config.ts';
 import { buildModel, type GearsModel } from './model.ts';
-import { targetGenes, type Composition } from './composition.ts';
+import { targetGenes, type ComboChoice, type ComboKind, type Composition } from './composition.ts';
+import { UnseenPredictor, type UnseenParams } from './unseen/forms.ts';
+import type { UnseenChoice } from './unseen/select.ts';
 import { createParams, paramSpecs, snapshotParams } from './params.ts';
 
-export const CHECKPOINT_FORMAT_VERSION = 1;
+/** 2: composition `mode`, the unseen-single form and per-kind combination choices (composition auto) */
+export const CHECKPOINT_FORMAT_VERSION = 2;
 export const CHECKPOINT_FILES = { meta: 'checkpoint.json', weights: 'weights.bin', coexpression: 'coexpression.parquet', go: 'go.parquet' } as const;
 const CONTROL_MEAN = 'control_mean';
 const COMPOSITION_WEIGHTS = 'composition_gene_weights';
 const COMPOSITION_SINGLES = 'composition_singles';
+const COMPOSITION_MEAN_CHANGE = 'composition_mean_change';
+
+/** checkpoint.json's record of the unseen-single form (its basis: composition_singles and composition_mean_change) */
+export interface UnseenMeta {
+  params: UnseenParams;
+  decided_on: UnseenChoice['decidedOn'];
+  reason: string;
+  n_validation: number;
+  n_leave_one_out: number;
+  /** validation scores of every candidate form */
+  scores: UnseenChoice['scores'];
+}
 
 /** checkpoint.json's record of a composition (the arrays live in weights.bin) */
 export interface CompositionMeta {
@@ -35,6 +50,12 @@ export interface CompositionMeta {
   n_combinations: number;
   /** perturbed genes whose measured single effect is stored, in the row order of composition_singles */
   single_genes: string[];
+  /** format 2: 'singles' or 'auto' (format 1 checkpoints are 'singles') */
+  mode?: 'singles' | 'auto';
+  /** format 2: the form predicting genes never perturbed in training */
+  unseen?: UnseenMeta;
+  /** format 2, mode auto: network or composition per kind of combination, with the validation scores */
+  combos?: Partial<Record<ComboKind, ComboChoice>>;
 }
 
 export interface WeightEntry {
@@ -59,6 +80,8 @@ export interface CheckpointMeta {
   summary: Record<string, unknown>;
   /** present when combinations are composed from single effects */
   composition?: CompositionMeta;
+  /** set by loadCheckpoint when the file was written in an older format and brought up to date in memory */
+  migrated?: string;
 }
 
 export interface SaveOptions {
@@ -106,7 +129,17 @@ export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions
     offset += G;
     index.push({ name: COMPOSITION_SINGLES, shape: [singleIdx.length, G], offset });
     offset += singles.length;
+    if (c.unseen) {
+      values.set(COMPOSITION_MEAN_CHANGE, Float32Array.from(c.unseen.predictor.basis.meanChange));
+      index.push({ name: COMPOSITION_MEAN_CHANGE, shape: [G], offset });
+      offset += G;
+    }
     composition = {
+      mode: c.mode ?? 'singles',
+      ...(c.unseen
+        ? { unseen: { params: c.unseen.params, decided_on: c.unseen.choice.decidedOn, reason: c.unseen.choice.reason, n_validation: c.unseen.choice.nValidation, n_leave_one_out: c.unseen.choice.nLeaveOneOut, scores: c.unseen.choice.scores } }
+        : {}),
+      ...(c.combos ? { combos: c.combos } : {}),
       global_weight: c.globalWeight,
       interaction_weight: c.interactionWeight,
       ridge: Number.isFinite(c.ridge) ? c.ridge : null,
@@ -150,8 +183,9 @@ export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions
 }
 
 /**
- * Brings an older checkpoint.json up to the current format. Version 1 is the first format; when
- * the format changes, add a step here (and keep the committed v1 fixture loading).
+ * Brings an older checkpoint.json up to the current format (and keep the committed v1 fixture
+ * loading). 1 → 2: nothing to convert — a version-1 composition is mode 'singles' with the network
+ * predicting unseen genes, which is what an absent `mode` / `unseen` means; the note says so.
  */
 function migrate(raw: Record<string, unknown>, file: string): CheckpointMeta {
   const v = raw.format_version;
@@ -162,7 +196,8 @@ function migrate(raw: Record<string, unknown>, file: string): CheckpointMeta {
     throw new GearsInputError({ file, field: 'format_version', problem: `is ${v}, newer than this gears (reads up to ${CHECKPOINT_FORMAT_VERSION})`, fix: 'upgrade gears-pipeline to the version that wrote the checkpoint' });
   }
   const meta = raw as unknown as CheckpointMeta;
-  return { ...meta, model_config: { ...DEFAULT_MODEL_CONFIG, ...meta.model_config } };
+  const migrated = v < CHECKPOINT_FORMAT_VERSION ? `${file}: format ${v} read as ${CHECKPOINT_FORMAT_VERSION}${meta.composition ? ' (composition singles; genes never perturbed in training are predicted by the network, as when it was written)' : ''}; retrain to get composition auto` : undefined;
+  return { ...meta, model_config: { ...DEFAULT_MODEL_CONFIG, ...meta.model_config }, ...(migrated ? { migrated } : {}) };
 }
 
 async function readGraph(path: string, vocabulary: string[]): Promise<GeneGraph> {
@@ -220,11 +255,11 @@ export async function loadCheckpoint(dir: string): Promise<{ model: GearsModel; 
   const coex = await readGraph(join(dir, CHECKPOINT_FILES.coexpression), meta.genes);
   const go = await readGraph(join(dir, CHECKPOINT_FILES.go), meta.pert_vocabulary);
   const model = buildModel(params, meta.genes, meta.pert_vocabulary, coex, go, Float32Array.from(controlMean));
-  if (meta.composition) model.composition = readComposition(meta.composition, values, meta, metaPath);
+  if (meta.composition) model.composition = readComposition(meta.composition, values, meta, metaPath, Float32Array.from(controlMean), go);
   return { model, meta };
 }
 
-function readComposition(c: CompositionMeta, values: Map<string, Float32Array>, meta: CheckpointMeta, metaPath: string): Composition {
+function readComposition(c: CompositionMeta, values: Map<string, Float32Array>, meta: CheckpointMeta, metaPath: string, controlMean: Float32Array, go: GeneGraph): Composition {
   const G = meta.genes.length;
   const weights = values.get(COMPOSITION_WEIGHTS);
   const singles = values.get(COMPOSITION_SINGLES);
@@ -238,14 +273,27 @@ function readComposition(c: CompositionMeta, values: Map<string, Float32Array>, 
     if (p === undefined) throw new GearsInputError({ file: metaPath, field: 'composition.single_genes', problem: `gene ${gene} is not in pert_vocabulary`, fix: 'the checkpoint is inconsistent; retrain with gears train' });
     map.set(p, Float32Array.from(singles.subarray(k * G, (k + 1) * G)));
   });
+  const targetGene = targetGenes(meta.pert_vocabulary, meta.genes);
+  let unseen: Composition['unseen'];
+  if (c.unseen) {
+    const meanChange = values.get(COMPOSITION_MEAN_CHANGE);
+    if (!meanChange || meanChange.length !== G) throw new GearsInputError({ file: metaPath, field: 'composition.unseen', problem: `needs ${COMPOSITION_MEAN_CHANGE} [${G}] in the weights index`, fix: 'the checkpoint is inconsistent; retrain with gears train' });
+    const genes = [...map.keys()];
+    const predictor = new UnseenPredictor({ G, meanChange: Float64Array.from(meanChange), genes, changes: genes.map((p) => map.get(p)!), targetGene, controlMean }, go);
+    const u = c.unseen;
+    unseen = { predictor, params: u.params, choice: { decidedOn: u.decided_on, reason: u.reason, nValidation: u.n_validation, nLeaveOneOut: u.n_leave_one_out, scores: u.scores } };
+  }
   return {
+    ...(c.mode ? { mode: c.mode } : {}),
+    ...(unseen ? { unseen } : {}),
+    ...(c.combos ? { combos: c.combos } : {}),
     singles: map,
     geneWeights: Float32Array.from(weights),
     globalWeight: c.global_weight,
     interactionWeight: c.interaction_weight,
     ridge: c.ridge ?? Infinity,
     nCombinations: c.n_combinations,
-    targetGene: targetGenes(meta.pert_vocabulary, meta.genes),
+    targetGene,
     selection: [],
   };
 }

@@ -24,9 +24,36 @@
  */
 import type { DatasetStats } from '@gears-pipeline/core';
 import type { GearsModel } from './model.ts';
+import type { UnseenParams, UnseenPredictor } from './unseen/forms.ts';
+import type { UnseenChoice } from './unseen/select.ts';
 
-export type CompositionName = 'network' | 'singles';
-export const COMPOSITION_NAMES: readonly CompositionName[] = ['network', 'singles'];
+/**
+ * 'network': the reference; 'singles': combinations composed from single effects; 'auto': the
+ * unseen-single form and, per kind of combination, network or composition, chosen on validation
+ * (composition-auto.ts).
+ */
+export type CompositionName = 'network' | 'singles' | 'auto';
+export const COMPOSITION_NAMES: readonly CompositionName[] = ['network', 'singles', 'auto'];
+/** kinds of combination by how many of their genes have a measured single in training */
+export type ComboKind = 'combo_seen0' | 'combo_seen1' | 'combo_seen2';
+export const COMBO_KINDS: readonly ComboKind[] = ['combo_seen0', 'combo_seen1', 'combo_seen2'];
+export type ComboForm = 'network' | 'singles';
+
+/** How one kind of combination is predicted, and why. */
+export interface ComboChoice {
+  form: ComboForm;
+  decidedOn: 'validation' | 'pooled validation' | 'fallback' | 'rule';
+  reason: string;
+  /** validation scores of both forms (empty when not decided on validation) */
+  scores: { form: ComboForm; n: number; pearsonDelta: number; mseDe: number; mse: number }[];
+}
+
+/** The unseen-single form of a composition: fitted predictor, its parameters and the record of the choice. */
+export interface UnseenComposition {
+  predictor: UnseenPredictor;
+  params: UnseenParams;
+  choice: Omit<UnseenChoice, 'params'>;
+}
 
 /**
  * Ridge strengths tried, relative to the mean over genes of Σ_c S_cg² (so the grid does not
@@ -55,6 +82,12 @@ export interface Composition {
   targetGene: Int32Array;
   /** validation sum of squared errors per (ridge, λ) tried, for the record */
   selection: { ridge: number; interactionWeight: number; valSse: number }[];
+  /** 'singles' when absent (checkpoints written before 'auto' existed) */
+  mode?: Exclude<CompositionName, 'network'>;
+  /** single genes never perturbed in training (and inside combinations): this form instead of the network's single prediction */
+  unseen?: UnseenComposition;
+  /** per kind of combination, network or composition ('auto'); absent: composed, except combo_seen0 (network) */
+  combos?: Partial<Record<ComboKind, ComboChoice>>;
 }
 
 /** A condition as training sees it: its statistics row and perturbation-vocabulary indices. */
@@ -71,6 +104,14 @@ export interface FitCompositionOptions {
    * network's own single-gene prediction (kept for comparison: it composes the network's errors)
    */
   singleEffects?: 'measured' | 'network';
+  /** the unseen-single form to use for genes without a measured single (default: the network's prediction) */
+  unseen?: UnseenComposition;
+}
+
+/** The single effect of a gene without a measured single: the unseen form when there is one and it is not the network. */
+function unseenSingle(unseen: UnseenComposition | undefined, gene: number, net: Float32Array): Float32Array {
+  if (!unseen || unseen.params.form === 'network') return net;
+  return Float32Array.from(unseen.predictor.predict(gene, unseen.params, net));
 }
 
 /** Measured-gene index of each perturbation-vocabulary gene (−1 when not measured). */
@@ -102,10 +143,12 @@ function observedDelta(stats: DatasetStats, row: number): Float32Array {
 }
 
 /** Single effects s(g) and interaction terms for a list of perturbation sets, network calls batched. */
-function composeInputs(singles: Map<number, Float32Array>, net: NetworkDeltas, sets: number[][], G: number): { sum: Float32Array; interaction: Float32Array; joint?: Float32Array }[] {
+function composeInputs(singles: Map<number, Float32Array>, net: NetworkDeltas, sets: number[][], G: number, unseen?: UnseenComposition): { sum: Float32Array; interaction: Float32Array; joint?: Float32Array }[] {
   const genes = [...new Set(sets.flat())];
   const netSingle = new Map<number, Float32Array>();
   net(genes.map((g) => [g])).forEach((d, i) => netSingle.set(genes[i], d));
+  const single = new Map<number, Float32Array>();
+  for (const g of genes) single.set(g, singles.get(g) ?? unseenSingle(unseen, g, netSingle.get(g)!));
   const combos = sets.filter((p) => p.length >= 2);
   const netCombo = net(combos);
   let k = 0;
@@ -113,7 +156,7 @@ function composeInputs(singles: Map<number, Float32Array>, net: NetworkDeltas, s
     const sum = new Float32Array(G);
     const interaction = new Float32Array(G);
     for (const gene of p) {
-      const s = singles.get(gene) ?? netSingle.get(gene)!;
+      const s = single.get(gene)!;
       for (let g = 0; g < G; g++) sum[g] += s[g];
     }
     if (p.length < 2) return { sum, interaction };
@@ -127,9 +170,21 @@ function composeInputs(singles: Map<number, Float32Array>, net: NetworkDeltas, s
   });
 }
 
-/** A combination none of whose genes has a measured single (combo_seen0): the network predicts it whole. */
-function networkOnly(perturbation: number[], singles: Map<number, Float32Array>): boolean {
-  return perturbation.length >= 2 && perturbation.every((p) => !singles.has(p));
+/** The kind of a combination: how many of its genes have a measured single (3+ genes count as at most 2). */
+export function comboKind(perturbation: number[], singles: Map<number, Float32Array>): ComboKind {
+  const seen = perturbation.filter((p) => singles.has(p)).length;
+  return seen === 0 ? 'combo_seen0' : seen < perturbation.length ? 'combo_seen1' : 'combo_seen2';
+}
+
+/**
+ * Whether the network predicts a combination whole: by the per-kind choice of 'auto', otherwise when
+ * none of its genes has a measured single (combo_seen0), as the reference does.
+ */
+function networkOnly(perturbation: number[], singles: Map<number, Float32Array>, combos?: Composition['combos']): boolean {
+  if (perturbation.length < 2) return false;
+  const kind = comboKind(perturbation, singles);
+  const chosen = combos?.[kind]?.form;
+  return chosen ? chosen === 'network' : kind === 'combo_seen0';
 }
 
 function targetsOf(perturbation: number[], targetGene: Int32Array): number[] {
@@ -190,14 +245,14 @@ export function fitComposition(
   }
   const toCombos = (list: CompositionCondition[]): Combination[] => {
     const multi = list.filter((c) => c.perturbation.length >= 2 && !networkOnly(c.perturbation, singles));
-    const parts = composeInputs(singles, net, multi.map((c) => c.perturbation), G);
+    const parts = composeInputs(singles, net, multi.map((c) => c.perturbation), G, opts.unseen);
     return multi.map((c, i) => ({ ...parts[i], targets: targetsOf(c.perturbation, targetGene), observed: observedDelta(stats, c.row) }));
   };
   const train = toCombos(conditions.train);
   const val = toCombos(conditions.val);
   const selection: Composition['selection'] = [];
   if (train.length === 0 && val.length === 0) {
-    return { singles, geneWeights: new Float32Array(G).fill(1), globalWeight: 1, interactionWeight: 0, ridge: Infinity, nCombinations: 0, targetGene, selection };
+    return { singles, geneWeights: new Float32Array(G).fill(1), globalWeight: 1, interactionWeight: 0, ridge: Infinity, nCombinations: 0, targetGene, selection, ...(opts.unseen ? { unseen: opts.unseen } : {}) };
   }
   let ridge = FALLBACK_RIDGE;
   let lambda = 0;
@@ -217,16 +272,16 @@ export function fitComposition(
   }
   const all = [...train, ...val];
   const w = fitWeights(all, lambda, ridge, G);
-  return { singles, ...w, interactionWeight: lambda, ridge, nCombinations: all.length, targetGene, selection };
+  return { singles, ...w, interactionWeight: lambda, ridge, nCombinations: all.length, targetGene, selection, ...(opts.unseen ? { unseen: opts.unseen } : {}) };
 }
 
 /** Changes predicted by a model with composition `singles` for perturbation index sets. */
 export function composedDeltas(composition: Composition, net: NetworkDeltas, sets: number[][], G: number): Float32Array[] {
-  const parts = composeInputs(composition.singles, net, sets, G);
+  const parts = composeInputs(composition.singles, net, sets, G, composition.unseen);
   return sets.map((p, i) => {
     const { sum, interaction, joint } = parts[i];
     if (p.length < 2) return sum;
-    if (networkOnly(p, composition.singles)) return joint!;
+    if (networkOnly(p, composition.singles, composition.combos)) return joint!;
     const out = new Float32Array(G);
     for (let g = 0; g < G; g++) out[g] = composition.geneWeights[g] * sum[g] + composition.interactionWeight * interaction[g];
     for (const g of targetsOf(p, composition.targetGene)) out[g] = sum[g] + composition.interactionWeight * interaction[g];

@@ -36,6 +36,7 @@ import { BUNDLED_HUMAN_GENE_ALIASES, DEFAULT_WORKSPACE, GRAPH_FILES, SPLIT_FILE,
 import { selectBackend } from './backend.ts';
 import { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { disposeModel } from './model.ts';
+import { formsInUse } from './composition-auto.ts';
 import { predictPerturbations, readGeneAliases } from './predict.ts';
 import { DEFAULT_TRAIN_ARGS, resolveBatchSize, trainGears, type TrainArgs, type TrainInputs, type TrainResult } from './train.ts';
 
@@ -131,7 +132,7 @@ export async function runTrain(args: RunTrainArgs, log: Logger = silentLogger): 
   const h = result.history;
   // the checkpoint and the tables hold only what identical runs reproduce bit for bit (so the
   // stages after train do not rerun after an identical retrain); timings go to the manifest
-  const summary = { bestEpoch: result.bestEpoch, epochs: h.length, backend: result.backend.active, testMseDe: result.test.length ? result.test.reduce((a, r) => a + r.mseDe, 0) / result.test.length : null };
+  const summary = { forms: formsInUse(result.model.composition), bestEpoch: result.bestEpoch, epochs: h.length, backend: result.backend.active, testMseDe: result.test.length ? result.test.reduce((a, r) => a + r.mseDe, 0) / result.test.length : null };
   saveCheckpoint(result.model, checkpoint, { trainConfig: hashedConfig as unknown as Record<string, unknown>, inputHashes: inputs, summary });
   const historyRows = writeParquetTable(join(paths.outDir, MODEL_FILES.history), [
     { name: 'epoch', type: 'INT32' },
@@ -234,6 +235,7 @@ export async function runPredict(args: RunPredictArgs, log: Logger = silentLogge
   if (sets.length === 0) throw new GearsUsageError('no perturbations given: pass gene sets such as FOXA1 FOXA1+GATA3, or --file list.txt');
   const backend = await selectBackend(args.backend ?? 'auto', log);
   const { model, meta } = await loadCheckpoint(ckpt);
+  if (meta.migrated) log.warn('checkpoint_migrated', { note: meta.migrated });
   try {
     const aliases = readGeneAliases(args.aliases ?? BUNDLED_HUMAN_GENE_ALIASES);
     const preds = predictPerturbations(model, sets, { aliases, source });
@@ -295,6 +297,7 @@ export async function runPredict(args: RunPredictArgs, log: Logger = silentLogge
       finishedAt: new Date().toISOString(),
       seconds: (Date.now() - t0) / 1000,
       backend: backend.active,
+      notes: { forms: formsInUse(model.composition) },
     };
     writeManifest(outDir, manifest);
     log.info('predict.done', { perturbations: preds.length, rows: w.rowCount, outDir });

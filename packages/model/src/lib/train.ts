@@ -12,7 +12,8 @@ import { buildModel, type GearsModel } from './model.ts';
 import { averageMetrics, meanMetrics, type ConditionMetrics } from './metrics.ts';
 import { conditionBatches, momentsObjective } from './moments-objective.ts';
 import { cellsObjective } from './cells-objective.ts';
-import { COMPOSITION_NAMES, composedDeltas, fitComposition, targetGenes, type CompositionName, type NetworkDeltas } from './composition.ts';
+import { COMPOSITION_NAMES, composedDeltas, type CompositionName, type NetworkDeltas } from './composition.ts';
+import { fitModelComposition } from './composition-auto.ts';
 import type { DirectionLoss } from './moments.ts';
 import type { Objective } from './objective.ts';
 import { forward, renormEmbeddings, updateRunningStats, type BatchStats } from './network.ts';
@@ -54,9 +55,10 @@ export interface TrainArgs {
   /** conditions per forward pass when evaluating */
   evalBatchSize: number;
   /**
-   * How combinations are predicted: 'network' (reference GEARS: the fused perturbation embedding)
-   * or 'singles' (sum of single-gene effects with fitted per-gene weights plus the network's
-   * interaction term; see composition.ts).
+   * Which forms predict: 'auto' (default: per kind of condition the form best on validation,
+   * composition-auto.ts), 'network' (reference GEARS: the fused perturbation embedding) or 'singles'
+   * (sum of single-gene effects with fitted per-gene weights plus the network's interaction term;
+   * see composition.ts).
    */
   composition: CompositionName;
 }
@@ -83,7 +85,7 @@ export const DEFAULT_TRAIN_ARGS: TrainArgs = {
   model: DEFAULT_MODEL_CONFIG,
   uncertaintyReg: 1,
   evalBatchSize: 32,
-  composition: 'network',
+  composition: 'auto',
 };
 
 /**
@@ -306,8 +308,8 @@ export async function trainGears(partial: Partial<TrainArgs>, inputs: TrainInput
   }
   if (bestWeights) restoreParams(params, bestWeights);
   adam.dispose();
-  if (args.composition === 'singles') {
-    model.composition = fitComposition((p) => networkOutputs(model, p, args.evalBatchSize).delta, stats, sets, targetGenes(model.pertVocabulary, model.genes));
+  if (args.composition !== 'network') {
+    model.composition = fitModelComposition(model, args.composition, stats, sets, (p) => networkOutputs(model, p, args.evalBatchSize).delta, log);
     const c = model.composition;
     log.info('composition_fitted', { combinations: c.nCombinations, singles: c.singles.size, globalWeight: c.globalWeight, ridge: c.ridge, interactionWeight: c.interactionWeight });
   }

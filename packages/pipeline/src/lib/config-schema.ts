@@ -22,7 +22,7 @@ const T = {
   directionLoss: 'reference',
   directionLambda: 0.1,
   seed: 1,
-  composition: 'network',
+  composition: 'auto',
 };
 
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'string[]' | 'enum';
@@ -90,7 +90,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('train', 'goLayers', 'integer', 1, 'SGConv layers over the GO graph', { min: 1 }),
   f('train', 'coexpressionLayers', 'integer', 1, 'SGConv layers over the co-expression graph', { min: 1 }),
   f('train', 'uncertainty', 'boolean', false, 'add the log-variance (uncertainty) head'),
-  f('train', 'composition', 'enum', T.composition, 'how combinations are predicted: network (reference GEARS) or singles (sum of single-gene effects with per-gene weights fitted on training combinations, plus the network interaction; beats additive on Norman doubles, docs/experiments.md)', { values: ['network', 'singles'] }),
+  f('train', 'composition', 'enum', T.composition, 'which forms predict: network (reference GEARS), singles (combinations as the sum of single-gene effects with per-gene weights fitted on training combinations, plus the network interaction; unseen genes from the unseen-single form chosen on validation) or auto (the unseen-single form and, per kind of combination, network or singles, chosen on validation; docs/experiments.md)', { values: ['network', 'singles', 'auto'] }),
   f('train', 'seed', 'integer', T.seed, 'training seed'),
   f('train', 'backend', 'enum', 'auto', 'TensorFlow.js backend', { values: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] }),
   f('predict', 'perturbations', 'string[]', [], 'extra perturbation sets to predict, e.g. "KLF1+CEBPA" (the test conditions are always predicted)'),

@@ -73,6 +73,8 @@ export interface ReportOptions {
   split?: string;
   /** at most this many per-condition plots */
   maxConditionPlots?: number;
+  /** which form of the model predicts which kind of condition (from the predict stage's manifest) */
+  forms?: Record<string, { form: string; decided_on?: string; reason?: string; own_expression?: boolean }>;
   /** model/training_history.parquet rows, for the training curve */
   history?: TrainingHistoryRow[];
 }
@@ -212,7 +214,7 @@ td:first-child,th:first-child{text-align:left}td.best{font-weight:bold;backgroun
 <body>
 <h1>${esc(title)}</h1>
 <p class="note">${stats.conditions.length} conditions × ${G} genes; ${result.evaluated.length} evaluated conditions; models: ${models.map(esc).join(', ')}. Metrics on exact means from the ingest statistics; subgroup values are unweighted means over conditions (empty subgroups have no bar).</p>
-<h2>Metrics by subgroup (${esc(split)})</h2>
+${opts.forms ? formsSection(opts.forms) : ''}<h2>Metrics by subgroup (${esc(split)})</h2>
 <div class="charts">${bars}</div>
 <h2>Overall (${esc(split)}): key metrics</h2>
 <p class="note">Mean over the split's conditions; the best model per metric in bold (lower is better for mse/mae/l2 and the opposite-direction shares). Metric definitions: packages/evaluate/README.md.</p>
@@ -251,4 +253,13 @@ ${giSection}
 function num(v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return '–';
   return v.toFixed(4);
+}
+
+/** "Which form predicts what": one row per kind of condition. */
+function formsSection(forms: NonNullable<ReportOptions['forms']>): string {
+  const rows = Object.entries(forms)
+    .filter(([, v]) => v && typeof v === 'object' && 'form' in v)
+    .map(([kind, v]) => `<tr><td>${esc(kind)}</td><td>${esc(v.form)}${v.own_expression ? ' + own expression' : ''}</td><td>${esc(v.decided_on ?? '')}</td><td>${esc(v.reason ?? '')}</td></tr>`)
+    .join('');
+  return `<h2>Which form predicts what</h2><p class="note">composition: ${esc(String((forms as Record<string, unknown>).composition ?? ''))} (chosen on validation conditions only)</p><table><thead><tr><th>kind of condition</th><th>form</th><th>decided on</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>\n`;
 }

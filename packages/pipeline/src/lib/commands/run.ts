@@ -9,7 +9,7 @@ import { buildStages, resolveInputPath, STAGE_DIRS, STAGE_NAMES } from '../stage
 
 /** config fields holding paths */
 const PATH_FIELDS = [['run', 'out'], ['ingest', 'input'], ['ingest', 'cellMetadata'], ['split', 'file'], ['graphs', 'goTable'], ['evaluate', 'giGenes']] as const;
-import { headlineMetrics } from '../summary.ts';
+import { formsLine, headlineMetrics, noChangeVerdict, trainForms } from '../summary.ts';
 
 export const runCommand: Command = {
   name: 'run',
@@ -65,6 +65,7 @@ export const runCommand: Command = {
       lines.push(`  metrics:     ${rel(join(ev, 'metrics.parquet'))} (per condition), ${rel(join(ev, 'metrics_summary.parquet'))} (means)`);
       lines.push(`  report:      ${rel(join(ev, 'report.html'))}   tables explained: ${rel(join(out, 'README.md'))}`);
       const rows = await headlineMetrics(ev, ['pearson_delta', 'mse_de']);
+      const forms = trainForms(join(out, STAGE_DIRS.train));
       const overall = rows.filter((r) => r.subgroup === 'overall');
       const fmt = (model: string, metric: string) => {
         const r = overall.find((x) => x.model === model && x.metric === metric);
@@ -74,7 +75,10 @@ export const runCommand: Command = {
       if (overall.length) {
         lines.push(`  test Pearson delta (higher is better): gears ${fmt('gears', 'pearson_delta')} | ${baselines.map((b) => `${b} ${fmt(b, 'pearson_delta')}`).join(' | ')}`);
         lines.push(`  test top-20 DE MSE (lower is better):  gears ${fmt('gears', 'mse_de')} | ${baselines.map((b) => `${b} ${fmt(b, 'mse_de')}`).join(' | ')}`);
+        lines.push(...noChangeVerdict(rows, forms));
       }
+      const line = formsLine(forms);
+      if (line) lines.push(line);
     }
     process.stdout.write(lines.join('\n') + '\n');
   },

@@ -1,0 +1,122 @@
+/**
+ * Fitting a model's composition after training (`train.composition` singles or auto).
+ *
+ * Both fit the unseen-single form first (unseen/select.ts: closed forms from the training singles,
+ * hyper-parameters and form chosen on validation), so that a gene never perturbed in training is
+ * predicted by the better single-gene predictor, alone and inside combinations; then the
+ * composition's weights (composition.ts). `auto` also chooses, per kind of combination (0, 1 or 2
+ * genes with a measured single), between the network's own prediction and the composition, on the
+ * validation combinations of that kind; with fewer than MIN_VALIDATION_CONDITIONS of them, on all
+ * validation combinations pooled; with fewer still, the reference network, and the reason is kept.
+ */
+import { conditionGeneLists, silentLogger, type DatasetStats, type Logger } from '@gears-pipeline/core';
+import { COMBO_KINDS, comboKind, composedDeltas, fitComposition, targetGenes, type ComboChoice, type ComboForm, type ComboKind, type Composition, type CompositionCondition, type CompositionName, type NetworkDeltas } from './composition.ts';
+import type { GearsModel } from './model.ts';
+import { UnseenPredictor } from './unseen/forms.ts';
+import { caseMetrics, chooseUnseenForm, MIN_VALIDATION_CONDITIONS, type UnseenCase } from './unseen/select.ts';
+
+function observed(stats: DatasetStats, row: number): Float64Array {
+  const G = stats.genes.length;
+  return Float64Array.from({ length: G }, (_, g) => stats.mean[row * G + g] - stats.mean[stats.controlIndex * G + g]);
+}
+
+/** Fits the composition of a trained model (mode singles or auto); see the module comment. */
+export function fitModelComposition(
+  model: GearsModel,
+  mode: Exclude<CompositionName, 'network'>,
+  stats: DatasetStats,
+  sets: { train: CompositionCondition[]; val: CompositionCondition[] },
+  net: NetworkDeltas,
+  log: Logger = silentLogger,
+): Composition {
+  const G = stats.genes.length;
+  const targetGene = targetGenes(model.pertVocabulary, model.genes);
+  const perturbed = sets.train.filter((c) => c.perturbation.length > 0 && c.row !== stats.controlIndex);
+  const trainedSingles = perturbed.filter((c) => c.perturbation.length === 1).sort((a, b) => a.perturbation[0] - b.perturbation[0]);
+  const meanChange = new Float64Array(G);
+  for (const c of perturbed) {
+    const d = observed(stats, c.row);
+    for (let g = 0; g < G; g++) meanChange[g] += d[g] / perturbed.length;
+  }
+  const changes = trainedSingles.map((c) => Float32Array.from(observed(stats, c.row)));
+  const predictor = new UnseenPredictor({ G, meanChange, genes: trainedSingles.map((c) => c.perturbation[0]), changes, targetGene, controlMean: model.controlMean }, model.goGraph);
+  const valSingles = sets.val.filter((c) => c.perturbation.length === 1);
+  const valNet = net(valSingles.map((c) => c.perturbation));
+  const validation: UnseenCase[] = valSingles.map((c, i) => ({ gene: c.perturbation[0], observed: observed(stats, c.row), de: conditionGeneLists(stats, c.row).topDe20, network: valNet[i] }));
+  const leaveOneOut: UnseenCase[] = trainedSingles.map((c, i) => ({ gene: c.perturbation[0], observed: changes[i], de: conditionGeneLists(stats, c.row).topDe20 }));
+  const { params, ...choice } = chooseUnseenForm(predictor, validation, leaveOneOut);
+  if (choice.decidedOn === 'fallback') log.warn('unseen_form_fallback', { reason: choice.reason });
+  log.info('unseen_form_chosen', { form: params.form, ownExpression: params.own !== null, decidedOn: choice.decidedOn, reason: choice.reason, scores: choice.scores });
+  const unseen = { predictor, params, choice };
+  const composition: Composition = { ...fitComposition(net, stats, sets, targetGene, { unseen }), mode };
+  if (mode === 'auto') composition.combos = chooseComboForms(composition, stats, sets.val, net, log);
+  return composition;
+}
+
+/** Network or composition per kind of combination, on the validation combinations (see the module comment). */
+function chooseComboForms(composition: Composition, stats: DatasetStats, val: CompositionCondition[], net: NetworkDeltas, log: Logger): Record<ComboKind, ComboChoice> {
+  const G = stats.genes.length;
+  const combos = val.filter((c) => c.perturbation.length >= 2);
+  const forms: ComboForm[] = ['network', 'singles'];
+  const preds: Record<ComboForm, Float32Array[]> = {
+    network: net(combos.map((c) => c.perturbation)),
+    singles: composedDeltas({ ...composition, combos: { combo_seen0: { form: 'singles', decidedOn: 'rule', reason: '', scores: [] } } }, net, combos.map((c) => c.perturbation), G),
+  };
+  const cases = combos.map((c) => ({ kind: comboKind(c.perturbation, composition.singles), gene: -1, observed: observed(stats, c.row), de: conditionGeneLists(stats, c.row).topDe20 }));
+  const scoreOn = (idx: number[]) =>
+    forms.map((form) => {
+      const m = idx.map((i) => caseMetrics(preds[form][i], cases[i]));
+      const mean = (f: (x: (typeof m)[number]) => number) => m.reduce((a, x) => a + f(x), 0) / Math.max(1, m.length);
+      return { form, n: m.length, pearsonDelta: mean((x) => x.pearsonDelta), mseDe: mean((x) => x.mseDe), mse: mean((x) => x.mse) };
+    });
+  const all = cases.map((_, i) => i);
+  const out = {} as Record<ComboKind, ComboChoice>;
+  for (const kind of COMBO_KINDS) {
+    const mine = all.filter((i) => cases[i].kind === kind);
+    let choice: ComboChoice;
+    if (mine.length >= MIN_VALIDATION_CONDITIONS) choice = decide(scoreOn(mine), 'validation', `${mine.length} validation ${kind} combinations`);
+    else if (all.length >= MIN_VALIDATION_CONDITIONS) choice = decide(scoreOn(all), 'pooled validation', `${mine.length} validation ${kind} combinations (< ${MIN_VALIDATION_CONDITIONS}): decided on all ${all.length} validation combinations`);
+    else choice = { form: 'network', decidedOn: 'fallback', reason: `${all.length} validation combinations (< ${MIN_VALIDATION_CONDITIONS}): too few to choose, the reference network is kept`, scores: [] };
+    if (choice.decidedOn === 'fallback') log.warn('combo_form_fallback', { kind, reason: choice.reason });
+    log.info('combo_form_chosen', { kind, form: choice.form, decidedOn: choice.decidedOn, reason: choice.reason, scores: choice.scores });
+    out[kind] = choice;
+  }
+  return out;
+}
+
+/** The composition must beat the network on both Pearson δ and top-20 DE MSE, or on one with the other tied; else the network (the reference) stays. */
+function decide(scores: ComboChoice['scores'], decidedOn: ComboChoice['decidedOn'], reason: string): ComboChoice {
+  const [n, s] = scores;
+  const better = (s.pearsonDelta > n.pearsonDelta ? 1 : 0) + (s.mseDe < n.mseDe ? 1 : 0);
+  const form: ComboForm = better === 2 || (better === 1 && s.mse < n.mse) ? 'singles' : 'network';
+  return { form, decidedOn, reason, scores };
+}
+
+/** Which form predicts which kind of condition (for manifests, run summaries and reports). */
+export interface FormsInUse {
+  composition: CompositionName;
+  unseen_single: { form: string; own_expression: boolean; decided_on: string; reason: string; scores: unknown[] };
+  combo_seen0: { form: string; decided_on: string; reason: string; scores: unknown[] };
+  combo_seen1: { form: string; decided_on: string; reason: string; scores: unknown[] };
+  combo_seen2: { form: string; decided_on: string; reason: string; scores: unknown[] };
+}
+
+/** The forms a model predicts with, per kind of condition (a model without composition: the network everywhere). */
+export function formsInUse(composition: Composition | undefined): FormsInUse {
+  const round = (x: unknown) => JSON.parse(JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(4)) : v)));
+  if (!composition) {
+    const net = { form: 'network', decided_on: 'setting', reason: 'train.composition network', scores: [] };
+    return { composition: 'network', unseen_single: { ...net, own_expression: false }, combo_seen0: net, combo_seen1: net, combo_seen2: net };
+  }
+  const mode = composition.mode ?? 'singles';
+  const u = composition.unseen;
+  const unseen_single = u
+    ? { form: u.params.form, own_expression: u.params.own !== null, decided_on: u.choice.decidedOn, reason: u.choice.reason, scores: round(u.choice.scores) }
+    : { form: 'network', own_expression: false, decided_on: 'setting', reason: 'checkpoint written before unseen forms existed', scores: [] };
+  const combo = (kind: ComboKind) => {
+    const c = composition.combos?.[kind];
+    if (c) return { form: c.form === 'singles' ? 'composition' : 'network', decided_on: c.decidedOn, reason: c.reason, scores: round(c.scores) };
+    return kind === 'combo_seen0' ? { form: 'network', decided_on: 'rule', reason: 'no gene with a measured single to compose', scores: [] } : { form: 'composition', decided_on: 'setting', reason: `train.composition ${mode}`, scores: [] };
+  };
+  return { composition: mode, unseen_single, combo_seen0: combo('combo_seen0'), combo_seen1: combo('combo_seen1'), combo_seen2: combo('combo_seen2') };
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, writeManifest, sha256File, PACKAGE_VERSION } from '@gears-pipeline/core';
@@ -13,7 +13,12 @@ function fakeStages(root: string, cfg: { a: number; b: number }, ran: string[], 
     config,
     inputs: Object.fromEntries([['input', join(root, 'input.txt')], ...upstream.map((u) => [u, join(root, u)])]),
     async run() {
-      if (failAt === name) throw new Error(`boom in ${name}`);
+      mkdirSync(join(root, name), { recursive: true }); // a stage makes its own directory
+      if (failAt === name) {
+        // a crash after replacing one output, before the manifest: the old manifest no longer matches
+        writeFileSync(join(root, name, 'out.txt'), 'partial');
+        throw new Error(`boom in ${name}`);
+      }
       ran.push(name);
       const out = join(root, name, 'out.txt');
       writeFileSync(out, `${name} ${JSON.stringify(config)}`);
@@ -54,8 +59,8 @@ test('a failed stage reruns next time and a tampered output is detected', async 
   await assert.rejects(runPipeline(fakeStages(root, { a: 1, b: 3 }, ran, 'second'), { log: silentLogger }), /boom in second/);
   ran = [];
   await runPipeline(fakeStages(root, { a: 1, b: 1 }, ran), { log: silentLogger });
-  // 'second' was invalidated when its failed run started, so it reruns even with the old config;
-  // it writes the same output as before, so 'third' (which reads it) stays current.
+  // the failed run replaced second's output, which no longer matches its manifest, so it reruns
+  // even with the old config; it writes the same output as before, so 'third' stays current.
   assert.deepEqual(ran, ['second']);
   ran = [];
   writeFileSync(join(root, 'third', 'out.txt'), 'edited by hand');

@@ -10,7 +10,7 @@
 import { concatMap, defer, from, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { mkdirSync } from 'node:fs';
 import { PACKAGE_VERSION, type Logger } from '@gears-pipeline/core';
-import { invalidateStage, markStageDone, stageIsCurrent, stageKey } from './stage-cache.ts';
+import { markStageDone, stageIsCurrent, stageKey } from './stage-cache.ts';
 import { cleanStaleTemporaries, lockRunDirectory } from './run-dir.ts';
 
 export interface StageDefinition<C = unknown> {
@@ -58,10 +58,13 @@ export function pipelineRun$(stages: readonly StageDefinition[], opts: Orchestra
           opts.log.info('stage skipped (unchanged)', { stage: stage.name, dir: stage.dir });
           return { stage: stage.name, status: 'skipped', seconds: 0, dir: stage.dir };
         }
-        mkdirSync(stage.dir, { recursive: true });
-        invalidateStage(stage.dir);
+        // The old key stays while the stage runs: a failed run leaves the previous outputs in place
+        // (every output is written atomically), and stageIsCurrent checks their hashes against the
+        // manifest, so an output a failed run did replace is detected next time. No directory is
+        // made before the stage succeeds, so a refused input leaves nothing behind.
         opts.log.info('stage started', { stage: stage.name, dir: stage.dir });
         const result = await stage.run(opts.log);
+        mkdirSync(stage.dir, { recursive: true });
         markStageDone(stage.dir, stage.name, key, keyInputs, version);
         const seconds = (performance.now() - t0) / 1000;
         opts.log.info('stage finished', { stage: stage.name, seconds: Number(seconds.toFixed(2)) });

@@ -131,10 +131,6 @@ export async function stageIsCurrent(dir: string, key: string): Promise<boolean>
   return true;
 }
 
-export function invalidateStage(dir: string): void {
-  rmSync(join(dir, KEY_FILE), { force: true });
-}
-
 export function markStageDone(dir: string, stage: string, key: string, inputs: StageKeyInputs, version: string = PACKAGE_VERSION): void {
   const record: StageKeyRecord = { stage, key, version, config: inputs.config, inputs: inputs.inputs, finishedAt: new Date().toISOString() };
   writeFileAtomic(join(dir, KEY_FILE), JSON.stringify(record, null, 2) + '\n');

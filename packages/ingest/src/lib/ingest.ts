@@ -39,6 +39,7 @@ import { runPseudobulkIngest } from './pseudobulk/ingest.ts';
 import type { PseudobulkKind } from './pseudobulk/options.ts';
 import { GeneSumAccumulator, highlyVariableGenes } from './stats/hvg.ts';
 import { MomentAccumulator } from './stats/moments.ts';
+import type { ObsFilter } from './obs-filter.ts';
 
 export const DEFAULT_OUT_DIR = 'gears-out/dataset';
 /** below this many cells the writer thread's start-up (≈1 s) costs more than it saves */
@@ -60,7 +61,7 @@ export interface IngestArgs {
   controlLabels?: string[];
   separator?: string;
   /** keep only cells whose metadata equals these values, e.g. { dataset: 'norman19' } */
-  obsFilter?: Record<string, string>;
+  obsFilter?: ObsFilter;
   normalize?: NormalizeMode;
   /** number of highly variable genes to keep (plus perturbed genes); 0 or absent = all genes */
   hvg?: number;

@@ -57,7 +57,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('ingest', 'conditionColumn', 'string', '', 'obs / metadata column holding the perturbation of each cell (empty: condition, then perturbation, then gears_condition)'),
   f('ingest', 'controlLabels', 'string[]', ['ctrl', 'control', 'non-targeting', 'NT'], 'labels that mean control cells'),
   f('ingest', 'separator', 'string', '+', 'separator between genes in a combination label (e.g. _ for A_B)'),
-  f('ingest', 'obsFilter', 'string[]', [], `keep only cells whose obs column equals a value (key=value; repeatable); empty: none, except for the bundled default input, whose file mixes two screens and gets ${DEFAULT_INPUT_OBS_FILTER.join(', ')}`),
+  f('ingest', 'obsFilter', 'string[]', [], `keep only cells whose obs column equals a value (key=value; repeatable: values of one key are alternatives, different keys must all match); empty: none, except for the bundled default input, whose file mixes two screens and gets ${DEFAULT_INPUT_OBS_FILTER.join(', ')}`),
   f('ingest', 'normalize', 'enum', 'auto', 'auto: raw counts are normalised to 1e4 per cell + log1p, log data kept', { values: ['auto', 'counts', 'none'] }),
   f('ingest', 'hvg', 'integer', 0, 'keep the top-N highly variable genes (plus measured perturbed genes); 0 keeps all', { min: 0 }),
   f('ingest', 'minCells', 'integer', 0, 'drop conditions with fewer cells (0: keep all; a single-cell condition is an error)', { min: 0 }),

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runIngest } from '@gears-pipeline/ingest';
+import { parseObsFilter, runIngest } from '@gears-pipeline/ingest';
 import { runSplit, runGraphs, readSplit, SPLIT_FILE } from '@gears-pipeline/graphs';
 import { runTrain, runPredict, PREDICTIONS_FILE, MODEL_FILES } from '@gears-pipeline/model';
 import { runEvaluate } from '@gears-pipeline/evaluate';
@@ -43,16 +43,6 @@ export function resolveInputPath(p: string, baseDir: string): string {
   return existsSync(bundled) ? bundled : local;
 }
 
-function obsFilterRecord(items: string[]): Record<string, string> | undefined {
-  if (!items.length) return undefined;
-  const out: Record<string, string> = {};
-  for (const it of items) {
-    const eq = it.indexOf('=');
-    if (eq <= 0) throw new Error(`ingest.obsFilter: '${it}' is not key=value (e.g. dataset=norman19)`);
-    out[it.slice(0, eq)] = it.slice(eq + 1);
-  }
-  return out;
-}
 
 export function buildStages(config: GearsConfig, baseDir: string): StageDefinition[] {
   const out = resolve(baseDir, String(config.run.out));
@@ -85,7 +75,7 @@ export function buildStages(config: GearsConfig, baseDir: string): StageDefiniti
             conditionColumn: ing.conditionColumn ? String(ing.conditionColumn) : undefined,
             controlLabels: ing.controlLabels as string[],
             separator: String(ing.separator),
-            obsFilter: obsFilterRecord(obsFilter),
+            obsFilter: parseObsFilter(obsFilter),
             normalize: ing.normalize as 'auto',
             hvg: Number(ing.hvg),
             minCells: Number(ing.minCells),

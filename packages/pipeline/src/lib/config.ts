@@ -116,7 +116,15 @@ export function applyFlags(config: GearsConfig, values: Record<string, unknown>)
   return out;
 }
 
-/** The commented example `gears init` writes: every field, its default and what it means. */
+/**
+ * The plain-JSON example `gears init` writes (jq, Python's json and Nextflow read it): every field
+ * with its default, and `$schema` naming the schema file (descriptions live there).
+ */
+export function exampleConfigJson(schemaRef: string): string {
+  return JSON.stringify({ $schema: schemaRef, ...defaultConfig() }, null, 2) + '\n';
+}
+
+/** The commented example (JSONC) `gears init --config x.jsonc` writes: every field, its default and what it means. */
 export function exampleConfigText(): string {
   const sections = [...new Set(CONFIG_FIELDS.map((x) => x.section))];
   const lines = ['// gears-pipeline configuration. Every field is optional; shown values are the defaults.', '// Each field can also be set on the command line: --<section>.<field> value', '{'];

@@ -14,8 +14,12 @@ import { conditionGenes, type Logger } from '@gears-pipeline/core';
 import { DEFAULT_INPUT, DEFAULT_INPUT_OBS_FILTER, type GearsConfig } from './config-schema.ts';
 import type { StageDefinition } from './orchestrator.ts';
 
-/** The repository (or installed package) root, where bundled data lives. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+/**
+ * Where bundled data (`data/…`) lives: the installed package's root (its data/ is copied there by
+ * `npm run build` and shipped), else the repository root when running from src/ in the monorepo.
+ */
+const OWN_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const PACKAGE_ROOT = existsSync(join(OWN_ROOT, 'data')) ? OWN_ROOT : resolve(OWN_ROOT, '../..');
 
 export const STAGE_NAMES = ['ingest', 'split', 'graphs', 'train', 'predict', 'evaluate'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];

@@ -3,6 +3,8 @@
 // source maps) in dependency order, and copies the bundled data each package needs at run time
 // into packages/<name>/data (git-ignored copies of the repository's data/; `files` ships them).
 // The monorepo itself runs from src/ through tsx and never needs this; `npm pack` does.
+// `node scripts/build.mjs graphs` (a package's own `npm run build`) builds only that package; it
+// compiles against the dist/ declarations of the packages below it, so those must be built first.
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';

@@ -11,6 +11,7 @@ export { openHdf5, createHdf5, checkHdf5File } from './lib/h5ad/open.ts';
 export { openMtxSource, DEFAULT_BARCODE_COLUMNS, DEFAULT_METADATA_NAMES, type MtxOptions } from './lib/mtx/reader.ts';
 export { openParquetSource } from './lib/parquet-source.ts';
 export { readMetadataTable, type MetadataTable } from './lib/table.ts';
+export { parseObsFilter, obsFilterValues, type ObsFilter } from './lib/obs-filter.ts';
 export { planCells, DEFAULT_CONDITION_COLUMNS, type CellPlan, type ConditionOptions } from './lib/conditions.ts';
 export { cellChunks, cellChunks$, DEFAULT_CHUNK_SIZE, type ChunkOptions } from './lib/chunks.ts';
 export { pullObservable } from './lib/pull.ts';

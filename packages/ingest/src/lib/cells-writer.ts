@@ -28,7 +28,8 @@ export class ThreadedCellsWriter {
   private rejectClosed!: (e: Error) => void;
 
   constructor(dir: string, moments?: MomentSpec) {
-    this.worker = new Worker(new URL('./cells-worker.mjs', import.meta.url), { workerData: { dir, moments } });
+    // from src/ a .mjs entry registers tsx first; the built dist/ runs the compiled body directly
+    this.worker = new Worker(new URL(import.meta.url.endsWith('.ts') ? './cells-worker.mjs' : './cells-worker-body.js', import.meta.url), { workerData: { dir, moments } });
     this.closed = new Promise((res, rej) => {
       this.resolveClosed = res;
       this.rejectClosed = rej;

@@ -6,6 +6,7 @@
  */
 import { CONTROL, DEFAULT_CONTROL_LABELS, GearsInputError, canonicalCondition, checkConditionLabel, conditionGenes, type ConditionInfo, type Logger } from '@gears-pipeline/core';
 import type { CellSource } from './source.ts';
+import { obsFilterValues, type ObsFilter } from './obs-filter.ts';
 
 /** Columns tried, in order, when no --condition-column is given. */
 export const DEFAULT_CONDITION_COLUMNS = ['condition', 'perturbation', 'gears_condition'];
@@ -17,8 +18,8 @@ export interface ConditionOptions {
   controlLabels?: string[];
   /** separator between genes in a label; default `+` */
   separator?: string;
-  /** keep only cells whose metadata matches every `column=value` pair */
-  obsFilter?: Record<string, string>;
+  /** keep only cells whose metadata matches every column (one of the values given for it) */
+  obsFilter?: ObsFilter;
   /** drop conditions with fewer cells than this (with a warning); default: keep all, fail on single-cell conditions */
   minCells?: number;
 }
@@ -51,20 +52,28 @@ export function planCells(source: CellSource, opts: ConditionOptions, log: Logge
   }
   const n = source.nCells;
   const keep = new Uint8Array(n).fill(1);
-  for (const [key, value] of Object.entries(opts.obsFilter ?? {})) {
+  for (const [key, wanted] of Object.entries(opts.obsFilter ?? {})) {
+    const values = new Set(obsFilterValues(wanted));
+    const value = [...values].join(' or ');
     const col = source.metadata(key);
     if (!col) {
       throw new GearsInputError({ file: source.metadataFile, field: key, problem: `--obs-filter names a missing column; available columns: ${available.join(', ')}`, fix: 'use one of the available columns in --obs-filter column=value' });
     }
     let matched = 0;
+    let kept = 0;
     for (let i = 0; i < n; i++) {
-      if (col[i] !== value) keep[i] = 0;
-      else matched++;
+      if (!values.has(col[i])) keep[i] = 0;
+      else {
+        matched++;
+        if (keep[i]) kept++;
+      }
     }
     if (matched === 0) {
       const seen = [...new Set(col)].slice(0, 20);
       throw new GearsInputError({ file: source.metadataFile, field: key, problem: `no cell has ${key}=${value}; values seen: ${seen.join(', ')}`, fix: 'correct the value in --obs-filter' });
     }
+    // what each filter kept, so a filter that removed more than meant shows in the log
+    log.info('ingest.obs_filter', { file: source.metadataFile, column: key, values: [...values], matched, keptAfterFilters: kept });
   }
   const parse = { controlLabels: opts.controlLabels ?? DEFAULT_CONTROL_LABELS, separator: opts.separator ?? '+' };
   checkLabels(source, column, labels, keep, parse, log);

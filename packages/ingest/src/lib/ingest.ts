@@ -42,6 +42,7 @@ import { GeneSumAccumulator, highlyVariableGenes } from './stats/hvg.ts';
 import type { Moments } from './stats/moments.ts';
 import type { MomentSpec } from './cells-writer.ts';
 import { duckdbMoments, INGEST_ENGINES, type IngestEngine } from './duckdb-engine.ts';
+import type { ObsFilter } from './obs-filter.ts';
 
 export const DEFAULT_OUT_DIR = 'gears-out/dataset';
 /** below this many cells the writer thread's start-up (≈1 s) costs more than it saves */
@@ -63,7 +64,7 @@ export interface IngestArgs {
   controlLabels?: string[];
   separator?: string;
   /** keep only cells whose metadata equals these values, e.g. { dataset: 'norman19' } */
-  obsFilter?: Record<string, string>;
+  obsFilter?: ObsFilter;
   normalize?: NormalizeMode;
   /** number of highly variable genes to keep (plus perturbed genes); 0 or absent = all genes */
   hvg?: number;

@@ -57,7 +57,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('ingest', 'conditionColumn', 'string', '', 'obs / metadata column holding the perturbation of each cell (empty: condition, then perturbation, then gears_condition)'),
   f('ingest', 'controlLabels', 'string[]', ['ctrl', 'control', 'non-targeting', 'NT'], 'labels that mean control cells'),
   f('ingest', 'separator', 'string', '+', 'separator between genes in a combination label (e.g. _ for A_B)'),
-  f('ingest', 'obsFilter', 'string[]', [], `keep only cells whose obs column equals a value (key=value; repeatable); empty: none, except for the bundled default input, whose file mixes two screens and gets ${DEFAULT_INPUT_OBS_FILTER.join(', ')}`),
+  f('ingest', 'obsFilter', 'string[]', [], `keep only cells whose obs column equals a value (key=value; repeatable: values of one key are alternatives, different keys must all match); empty: none, except for the bundled default input, whose file mixes two screens and gets ${DEFAULT_INPUT_OBS_FILTER.join(', ')}`),
   f('ingest', 'normalize', 'enum', 'auto', 'auto: raw counts are normalised to 1e4 per cell + log1p, log data kept', { values: ['auto', 'counts', 'none'] }),
   f('ingest', 'layer', 'string', '', 'h5ad input: read layers/<name> instead of X (e.g. counts); empty: X'),
   f('ingest', 'useRaw', 'boolean', false, 'h5ad input: read raw/X and raw/var (adata.raw) instead of X and var'),

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { GearsInputError, GearsUsageError } from '@gears-pipeline/core';
 import { CONFIG_FIELDS, defaultConfig, type ConfigField, type GearsConfig } from './config-schema.ts';
+import { didYouMean } from './argv.ts';
 
 export function stripJsonComments(text: string): string {
   // Only whole-line and trailing // comments outside strings; enough for the file gears init writes.
@@ -22,8 +23,12 @@ export function stripJsonComments(text: string): string {
     .join('\n');
 }
 
-function checkValue(fl: ConfigField, v: unknown, where: string, file: string): unknown {
-  const bad = (problem: string, fix: string) => new GearsInputError({ file, field: `${fl.section}.${fl.key}`, problem: `${problem} (${where})`, fix });
+/** A flag's bad value is bad usage (exit 2); a config file's is bad input (exit 1, names the file). */
+function checkValue(fl: ConfigField, v: unknown, where: string, file: string | undefined): unknown {
+  const bad = (problem: string, fix: string) =>
+    file === undefined
+      ? new GearsUsageError(`--${fl.section}.${fl.key}: ${problem}; ${fix}`)
+      : new GearsInputError({ file, field: `${fl.section}.${fl.key}`, problem: `${problem} (${where})`, fix });
   switch (fl.type) {
     case 'string':
       if (typeof v !== 'string') throw bad(`must be a string, got ${JSON.stringify(v)}`, `write it in quotes, e.g. ${JSON.stringify(fl.default)}`);
@@ -62,7 +67,7 @@ export function validateConfig(raw: unknown, file: string): GearsConfig {
   for (const [section, body] of Object.entries(raw as Record<string, unknown>)) {
     if (section === '$schema' || section === '$comment') continue;
     if (!(section in out)) {
-      throw new GearsInputError({ file, field: section, problem: 'is not a config section', fix: `use one of ${Object.keys(out).join(', ')}` });
+      throw new GearsInputError({ file, field: section, problem: `is not a config section${didYouMean(section, Object.keys(out))}`, fix: `use one of ${Object.keys(out).join(', ')}` });
     }
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       throw new GearsInputError({ file, field: section, problem: 'must be an object', fix: 'run `gears init` for a valid example' });
@@ -71,7 +76,7 @@ export function validateConfig(raw: unknown, file: string): GearsConfig {
       const fl = CONFIG_FIELDS.find((x) => x.section === section && x.key === key);
       if (!fl) {
         const keys = CONFIG_FIELDS.filter((x) => x.section === section).map((x) => x.key);
-        throw new GearsInputError({ file, field: `${section}.${key}`, problem: 'is not a known setting', fix: `use one of ${keys.join(', ')}` });
+        throw new GearsInputError({ file, field: `${section}.${key}`, problem: `is not a known setting${didYouMean(key, keys)}`, fix: `use one of ${keys.join(', ')}` });
       }
       out[section][key] = checkValue(fl, v, 'in the config file', file);
     }
@@ -106,12 +111,20 @@ export function applyFlags(config: GearsConfig, values: Record<string, unknown>)
     const v = values[`${fl.section}.${fl.key}`];
     if (v === undefined) continue;
     const raw = fl.type === 'string[]' && Array.isArray(v) ? v.flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean) : v;
-    out[fl.section][fl.key] = checkValue(fl, raw, `flag --${fl.section}.${fl.key}`, 'command line');
+    out[fl.section][fl.key] = checkValue(fl, raw, `flag --${fl.section}.${fl.key}`, undefined);
   }
   return out;
 }
 
-/** The commented example `gears init` writes: every field, its default and what it means. */
+/**
+ * The plain-JSON example `gears init` writes (jq, Python's json and Nextflow read it): every field
+ * with its default, and `$schema` naming the schema file (descriptions live there).
+ */
+export function exampleConfigJson(schemaRef: string): string {
+  return JSON.stringify({ $schema: schemaRef, ...defaultConfig() }, null, 2) + '\n';
+}
+
+/** The commented example (JSONC) `gears init --config x.jsonc` writes: every field, its default and what it means. */
 export function exampleConfigText(): string {
   const sections = [...new Set(CONFIG_FIELDS.map((x) => x.section))];
   const lines = ['// gears-pipeline configuration. Every field is optional; shown values are the defaults.', '// Each field can also be set on the command line: --<section>.<field> value', '{'];

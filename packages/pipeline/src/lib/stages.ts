@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IngestArgs } from '@gears-pipeline/ingest';
+import { parseObsFilter, type IngestArgs } from '@gears-pipeline/ingest';
 import { SPLIT_FILE } from '@gears-pipeline/graphs';
 import { PREDICTIONS_FILE, MODEL_FILES } from '@gears-pipeline/model';
 import { GearsInputError, conditionGenes, readManifest, type Logger } from '@gears-pipeline/core';
@@ -16,8 +16,12 @@ import { readStageRecord } from './stage-cache.ts';
 
 export { STAGE_DIRS };
 
-/** The repository (or installed package) root, where bundled data lives. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+/**
+ * Where bundled data (`data/…`) lives: the installed package's root (its data/ is copied there by
+ * `npm run build` and shipped), else the repository root when running from src/ in the monorepo.
+ */
+const OWN_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const PACKAGE_ROOT = existsSync(join(OWN_ROOT, 'data')) ? OWN_ROOT : resolve(OWN_ROOT, '../..');
 
 export const STAGE_NAMES = ['ingest', 'split', 'graphs', 'train', 'predict', 'evaluate'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
@@ -37,16 +41,6 @@ export function resolveInputPath(p: string, baseDir: string): string {
   return existsSync(bundled) ? bundled : local;
 }
 
-function obsFilterRecord(items: string[]): Record<string, string> | undefined {
-  if (!items.length) return undefined;
-  const out: Record<string, string> = {};
-  for (const it of items) {
-    const eq = it.indexOf('=');
-    if (eq <= 0) throw new Error(`ingest.obsFilter: '${it}' is not key=value (e.g. dataset=norman19)`);
-    out[it.slice(0, eq)] = it.slice(eq + 1);
-  }
-  return out;
-}
 
 export interface BuildStagesOptions {
   /**
@@ -105,7 +99,7 @@ export function ingestArgsForRun(config: GearsConfig, baseDir: string, opts: Bui
     conditionColumn: ing.conditionColumn ? String(ing.conditionColumn) : undefined,
     controlLabels: ing.controlLabels as string[],
     separator: String(ing.separator),
-    obsFilter: obsFilterRecord(obsFilter),
+    obsFilter: parseObsFilter(obsFilter),
     normalize: ing.normalize as 'auto',
     hvg: Number(ing.hvg),
     minCells: Number(ing.minCells),

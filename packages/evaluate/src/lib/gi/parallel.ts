@@ -51,7 +51,8 @@ function runInWorkers(jobs: ReturnType<typeof planGeneticInteractions>['jobs'], 
       w.postMessage({ id, deltaA: j.deltaA, deltaB: j.deltaB, deltaAB: j.deltaAB, theilSen });
     };
     for (let t = 0; t < threads; t++) {
-      const w = new Worker(new URL('./worker.mjs', import.meta.url));
+      // from src/ a .mjs entry registers tsx first; the built dist/ runs the compiled body directly
+      const w = new Worker(new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker-impl.js', import.meta.url));
       workers.push(w);
       w.on('message', (m: { id: number; scores: GiScores }) => {
         if (failed) return;

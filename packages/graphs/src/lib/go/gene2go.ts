@@ -11,13 +11,22 @@ import { GearsInputError } from '@gears-pipeline/core';
 export type Ontology = 'BP' | 'CC' | 'MF';
 export const ONTOLOGIES: readonly Ontology[] = ['BP', 'CC', 'MF'];
 
+/**
+ * A bundled data file: the installed package's own copy (packages/graphs/data, written by `npm run
+ * build` and shipped in the tarball), else the repository's data/ (the monorepo runs from src/).
+ */
+function bundled(name: string): string {
+  const own = fileURLToPath(new URL(`../../../data/go/${name}`, import.meta.url));
+  return existsSync(own) ? own : fileURLToPath(new URL(`../../../../../data/go/${name}`, import.meta.url));
+}
+
 /** The bundled human table (org.Hs.eg.db 3.16 / NCBI gene2go 2022-09-12, all three ontologies). */
-export const BUNDLED_HUMAN_GENE2GO = fileURLToPath(new URL('../../../../../data/go/human_gene2go.tsv.gz', import.meta.url));
+export const BUNDLED_HUMAN_GENE2GO = bundled('human_gene2go.tsv.gz');
 
 /** Bundled human gene aliases (entrez_id, symbol, alias), to suggest current symbols for old names. */
-export const BUNDLED_HUMAN_GENE_ALIASES = fileURLToPath(new URL('../../../../../data/go/human_gene_aliases.tsv.gz', import.meta.url));
+export const BUNDLED_HUMAN_GENE_ALIASES = bundled('human_gene_aliases.tsv.gz');
 /** Bundled human gene table (entrez_id, symbol, gene_type, chromosome, name). */
-export const BUNDLED_HUMAN_GENES = fileURLToPath(new URL('../../../../../data/go/human_genes.tsv.gz', import.meta.url));
+export const BUNDLED_HUMAN_GENES = bundled('human_genes.tsv.gz');
 
 export interface Gene2GoOptions {
   /** keep only these ontologies (default: all three, as the reference's UniProt-derived table) */

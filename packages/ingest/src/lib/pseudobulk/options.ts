@@ -2,6 +2,7 @@
  * Options and column-name conventions of the pseudobulk reader (one row per condition: mean
  * expression or log fold change, no cells).
  */
+import type { ObsFilter } from '../obs-filter.ts';
 
 /**
  * `lfc`: values are changes against control (a `ctrl` row of zeros is synthesised; a `ctrl` row in
@@ -28,7 +29,7 @@ export interface PseudobulkOptions {
   /** extra columns that are metadata even when numeric (added to KNOWN_METADATA_COLUMNS) */
   metadataColumns?: string[];
   /** keep only rows whose metadata column equals the value, e.g. { dataset: 'norman19' } */
-  obsFilter?: Record<string, string>;
+  obsFilter?: ObsFilter;
   /** drop rows whose n_cells is below this (needs an n-cells column); default keep all */
   minCells?: number;
   /** rows naming the same condition: `average` them (default; n_cells summed) or refuse them (`error`) */

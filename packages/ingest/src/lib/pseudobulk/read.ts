@@ -17,6 +17,7 @@ import { rankByAbsDelta } from '../stats/de.ts';
 import { classifyColumns, geneMatrix, type ColumnRoles } from './columns.ts';
 import { N_CELLS_COLUMNS, type PseudobulkOptions } from './options.ts';
 import { cellText, parseNumber, readRawTable, type RawTable } from './table.ts';
+import { obsFilterValues } from '../obs-filter.ts';
 
 /** |value| up to which a `ctrl` row of an lfc table counts as zero */
 export const LFC_CONTROL_TOLERANCE = 1e-6;
@@ -177,11 +178,14 @@ function cellCounts(t: RawTable, roles: ColumnRoles, rowLabel: (r: number) => st
 /** Applies obsFilter and minCells to the rows; `rows` maps kept rows to their original index. */
 function filterRows(t: RawTable, opts: PseudobulkOptions, log: Logger): { t: RawTable; rows: number[]; dropped: number } {
   let keep = Array.from({ length: t.rows }, (_, r) => r);
-  for (const [key, value] of Object.entries(opts.obsFilter ?? {})) {
+  for (const [key, wanted] of Object.entries(opts.obsFilter ?? {})) {
+    const values = new Set(obsFilterValues(wanted));
+    const value = [...values].join(' or ');
     const col = t.data.get(key);
     if (!col) throw new GearsInputError({ file: t.file, field: key, problem: `--obs-filter names a missing column; available columns: ${t.columns.slice(0, 12).join(', ')}${t.columns.length > 12 ? ', …' : ''}`, fix: 'use an existing metadata column, or no --obs-filter (--ingest.obsFilter "" in gears run)' });
-    const kept = keep.filter((r) => cellText(col[r]) === value);
+    const kept = keep.filter((r) => values.has(cellText(col[r])));
     if (kept.length === 0) throw new GearsInputError({ file: t.file, field: key, problem: `no row has ${key}=${value}; values seen: ${[...new Set(col.map(cellText))].slice(0, 20).join(', ')}`, fix: 'correct the value in --obs-filter' });
+    log.info('ingest.obs_filter', { file: t.file, column: key, values: [...values], keptAfterFilters: kept.length });
     keep = kept;
   }
   const minCells = opts.minCells ?? 0;

@@ -13,7 +13,7 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   { name: 'run', summary: 'run the pipeline (ingest → split → graphs → train → predict → evaluate), skipping unchanged stages', load: async () => (await import('./run.ts')).runCommand },
-  { name: 'init', summary: 'write a commented example config (gears.config.json)', load: async () => (await import('./init.ts')).initCommand },
+  { name: 'init', summary: 'write an example config (gears.config.json) and its JSON Schema', load: async () => (await import('./init.ts')).initCommand },
   { name: 'ingest', summary: 'read Perturb-seq data (h5ad, 10x MTX, Parquet) or a pseudobulk table into per-condition statistics and cell tables', load: async () => (await import('./ingest.ts')).ingestCommand },
   { name: 'simulate', summary: 'write a seeded synthetic Perturb-seq data set (h5ad or 10x MTX) with a known regulatory network', load: async () => (await import('./simulate.ts')).simulateCommand },
   { name: 'split', summary: 'assign conditions to train / val / test, seed for seed as the reference GEARS', load: async () => (await import('./split.ts')).splitCommand },

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
-import { DEFAULT_OUT_DIR, INGEST_ENGINES, type IngestArgs, type IngestResult } from '@gears-pipeline/ingest';
+import { DEFAULT_OUT_DIR, INGEST_ENGINES, parseObsFilter, type IngestArgs, type IngestResult } from '@gears-pipeline/ingest';
 import type { Command } from '../command.ts';
 import { ingestStage } from '../stage-definitions.ts';
 import { runStageCommand, WAIT_OPTION, WAIT_USAGE } from '../stage-command.ts';
@@ -42,7 +42,8 @@ export const ingestCommand: Command = {
     '  --condition-column NAME  perturbation column (default condition, then perturbation, gears_condition)',
     '  --control-label L        label meaning control; repeatable (default ctrl, control, non-targeting, NT)',
     '  --separator S            separator between genes in a label (default +)',
-    '  --obs-filter KEY=VALUE   keep only cells with this metadata value; repeatable (e.g. dataset=norman19)',
+    '  --obs-filter KEY=VALUE   keep only cells with this metadata value; repeatable: values of one key are',
+    '                           alternatives (any), different keys must all match (e.g. dataset=norman19)',
     '  --normalize M            auto|counts|none: counts → 1e4 per cell + log1p; auto detects raw counts',
     '  --hvg N                  keep the N most variable genes (scanpy seurat flavour) + perturbed genes; 0 = all',
     '  --keep-gene G            always keep this gene; repeatable (an unknown gene is an error)',
@@ -96,12 +97,8 @@ export const ingestCommand: Command = {
     const engine = String(values.engine ?? 'builtin');
     if (!INGEST_ENGINES.includes(engine as never)) throw new GearsUsageError(`--engine must be one of ${INGEST_ENGINES.join(', ')}, got ${engine}`);
     if (!NORMALIZE.includes(normalize)) throw new GearsUsageError(`--normalize must be one of ${NORMALIZE.join(', ')}, got ${normalize}`);
-    let obsFilter: Record<string, string> | undefined;
-    for (const kv of list(values['obs-filter']) ?? []) {
-      const eq = kv.indexOf('=');
-      if (eq <= 0) throw new GearsUsageError(`--obs-filter takes column=value, got ${kv}`);
-      (obsFilter ??= {})[kv.slice(0, eq)] = kv.slice(eq + 1);
-    }
+    // a repeated column means any of its values; different columns must all match
+    const obsFilter = parseObsFilter(list(values['obs-filter']) ?? []);
     const at = (p: unknown) => (p === undefined ? undefined : resolve(ctx.cwd, String(p)));
     const duplicates = String(values['pseudobulk-duplicates'] ?? 'average');
     if (!['average', 'error'].includes(duplicates)) throw new GearsUsageError(`--pseudobulk-duplicates must be average or error, got ${duplicates}`);

@@ -87,7 +87,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('train', 'uncertainty', 'boolean', false, 'add the log-variance (uncertainty) head'),
   f('train', 'composition', 'enum', T.composition, 'how combinations are predicted: network (reference GEARS) or singles (sum of single-gene effects with per-gene weights fitted on training combinations, plus the network interaction; beats additive on Norman doubles, docs/experiments.md)', { values: ['network', 'singles'] }),
   f('train', 'seed', 'integer', T.seed, 'training seed'),
-  f('train', 'backend', 'enum', 'auto', 'TensorFlow.js backend', { values: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] }),
+  f('train', 'backend', 'enum', 'auto', 'compute backend: auto (fastest available), tensorflow-gpu, tensorflow (tfjs-node), onnxruntime (onnxruntime-node for the per-condition block + tfjs wasm), wasm, cpu', { values: ['auto', 'tensorflow-gpu', 'tensorflow', 'onnxruntime', 'wasm', 'cpu'] }),
   f('predict', 'perturbations', 'string[]', [], 'extra perturbation sets to predict, e.g. "KLF1+CEBPA" (the test conditions are always predicted)'),
   f('evaluate', 'partitionByModel', 'boolean', false, 'write Hive-style <table>/model=<name>/ directories for distributed SQL engines'),
   f('evaluate', 'giGenes', 'string', '', 'restrict GI scores to the genes listed in this file (one per line); empty: all genes'),

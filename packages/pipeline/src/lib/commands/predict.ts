@@ -13,7 +13,7 @@ export const predictCommand: Command = {
     '  --file PATH              more perturbations, one per line (genes joined by + , or spaces)',
     '  --workspace DIR          (default gears-out)   --checkpoint DIR (default <ws>/model/checkpoint)',
     '  --out DIR                output directory (default <ws>/predictions)',
-    '  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu',
+    '  --backend auto|tensorflow-gpu|tensorflow|onnxruntime|wasm|cpu',
     '',
     'writes predictions.parquet (perturbation, gene, predicted_mean, predicted_delta) and manifest.json',
     'example: gears predict FOXA1 FOXA1+GATA3',

@@ -37,7 +37,7 @@ export const trainCommand: Command = {
     '  --composition network|singles  combinations from the network (reference, default) or from single-gene',
     '                           effects with fitted per-gene weights + the network interaction',
     '  --coexpression-quirk     reproduce the reference batching defect (comparison only)',
-    '  --seed N                 (default 1)       --backend auto|tensorflow-gpu|tensorflow|wasm|cpu',
+    '  --seed N                 (default 1)       --backend auto|tensorflow-gpu|tensorflow|onnxruntime|wasm|cpu',
     '  --force                  retrain even when inputs and config are unchanged',
     '',
     'writes <out>/checkpoint/, training_history.parquet, test_metrics.parquet and manifest.json',

@@ -96,6 +96,8 @@ export async function selectBackend(requested: BackendName = 'auto', log: Logger
   const skipped: string[] = [];
   for (const [name, provider, attempt] of candidates) {
     if (requested !== 'auto' && requested !== name) continue;
+    // not in auto: measured no faster than wasm at Norman scale (packages/model/README.md)
+    if (requested === 'auto' && name === 'onnxruntime') continue;
     setOrtBlock(false);
     const why = await attempt();
     if (why === null) {

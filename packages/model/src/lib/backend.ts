@@ -6,9 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GearsUsageError, type Logger, silentLogger } from '@gears-pipeline/core';
+import { ortBlockEnabled, setOrtBlock } from './ort/block.ts';
+import { loadOnnxRuntime } from './ort/runtime.ts';
 
-export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: BackendName[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'onnxruntime' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: BackendName[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'onnxruntime', 'wasm', 'cpu'];
 
 export interface BackendInfo {
   /** what was asked for */
@@ -21,6 +23,8 @@ export interface BackendInfo {
   threads?: boolean;
   /** why earlier candidates were skipped (auto) */
   skipped: string[];
+  /** 'onnxruntime' when the per-condition block runs on onnxruntime-node (ort/block.ts), else 'tfjs' */
+  block: 'onnxruntime' | 'tfjs';
 }
 
 let current: BackendInfo | null = null;
@@ -59,6 +63,16 @@ async function tryWasm(): Promise<string | null> {
   }
 }
 
+/** tfjs wasm for the light parts, onnxruntime-node's CPU kernels for the per-condition block. */
+async function tryOnnxRuntime(): Promise<string | null> {
+  const { ort, why } = loadOnnxRuntime();
+  if (!ort) return why;
+  const wasm = await tryWasm();
+  if (wasm) return wasm;
+  setOrtBlock(true);
+  return null;
+}
+
 async function tryCpu(): Promise<string | null> {
   return (await tf.setBackend('cpu')) ? null : 'cpu backend failed';
 }
@@ -68,19 +82,23 @@ async function tryCpu(): Promise<string | null> {
  * @throws GearsUsageError when a forced backend cannot be loaded.
  */
 export async function selectBackend(requested: BackendName = 'auto', log: Logger = silentLogger): Promise<BackendInfo> {
-  if (current && (current.requested === requested || requested === 'auto') && tf.getBackend() === current.active) return current;
+  if (current && (current.requested === requested || requested === 'auto') && tf.getBackend() === current.active && (current.block === 'onnxruntime') === ortBlockEnabled()) return current;
   if (!BACKEND_NAMES.includes(requested)) {
     throw new GearsUsageError(`unknown backend '${requested}'. Use one of: ${BACKEND_NAMES.join(', ')}`);
   }
   const candidates: [BackendName, string, () => Promise<string | null>][] = [
     ['tensorflow-gpu', '@tensorflow/tfjs-node-gpu', () => tryNative(true)],
     ['tensorflow', '@tensorflow/tfjs-node', () => tryNative(false)],
+    ['onnxruntime', 'onnxruntime-node + @tensorflow/tfjs-backend-wasm', tryOnnxRuntime],
     ['wasm', '@tensorflow/tfjs-backend-wasm', tryWasm],
     ['cpu', '@tensorflow/tfjs (cpu)', tryCpu],
   ];
   const skipped: string[] = [];
   for (const [name, provider, attempt] of candidates) {
     if (requested !== 'auto' && requested !== name) continue;
+    // not in auto: measured no faster than wasm at Norman scale (packages/model/README.md)
+    if (requested === 'auto' && name === 'onnxruntime') continue;
+    setOrtBlock(false);
     const why = await attempt();
     if (why === null) {
       const env = tf.env();
@@ -88,8 +106,9 @@ export async function selectBackend(requested: BackendName = 'auto', log: Logger
         requested,
         active: tf.getBackend(),
         provider,
-        simd: name === 'wasm' ? env.getBool('WASM_HAS_SIMD_SUPPORT') : undefined,
-        threads: name === 'wasm' ? env.getBool('WASM_HAS_MULTITHREAD_SUPPORT') : undefined,
+        block: ortBlockEnabled() ? 'onnxruntime' : 'tfjs',
+        simd: name === 'wasm' || name === 'onnxruntime' ? env.getBool('WASM_HAS_SIMD_SUPPORT') : undefined,
+        threads: name === 'wasm' || name === 'onnxruntime' ? env.getBool('WASM_HAS_MULTITHREAD_SUPPORT') : undefined,
         skipped,
       };
       log.info('backend', { ...current });

@@ -18,6 +18,7 @@ import { forward, renormEmbeddings, type PreparedGraphs } from './network.ts';
 import { gcnNormalize } from './sparse.ts';
 import { fromTorchStateDict } from './torch-weights.ts';
 import { loadReferenceCombos, loadReferenceForward, REPO_ROOT } from './reference-fixture.test-helper.ts';
+import { loadOnnxRuntime } from './ort/runtime.ts';
 
 const ref = loadReferenceForward();
 const combos = loadReferenceCombos();
@@ -67,5 +68,19 @@ test('reproduces the reference for all 32 examples as one batch within 1e-4 (fix
     const deltas = tf.tidy(() => forward(p, graphs, { perturbations: sets }, 'eval').delta.arraySync());
     for (const [kind, w] of worstByKind(deltas, (e) => e[field])) assert.ok(w < 1e-4, `${quirk} batch, ${kind}: max |ours − reference ${field}| = ${w}`);
     disposeParams(p);
+  }
+});
+
+test('the onnxruntime backend reproduces the reference combinations within 1e-4 (one per forward and batched)', { skip: !loadOnnxRuntime().ort && 'onnxruntime-node not installed' }, async () => {
+  await selectBackend('onnxruntime');
+  try {
+    const { p, graphs } = model();
+    const single = combos.examples.map((e) => tf.tidy(() => forward(p, graphs, { perturbations: [e.pert_idx] }, 'eval').delta.arraySync()[0]));
+    for (const [kind, w] of worstByKind(single, (e) => e.out_single)) assert.ok(w < 1e-4, `one per forward, ${kind}: ${w}`);
+    const batched = tf.tidy(() => forward(p, graphs, { perturbations: combos.examples.map((e) => e.pert_idx) }, 'eval').delta.arraySync());
+    for (const [kind, w] of worstByKind(batched, (e) => e.out_single)) assert.ok(w < 1e-4, `batched, ${kind}: ${w}`);
+    disposeParams(p);
+  } finally {
+    await selectBackend('wasm');
   }
 });

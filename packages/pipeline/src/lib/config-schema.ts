@@ -92,7 +92,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   f('train', 'uncertainty', 'boolean', false, 'add the log-variance (uncertainty) head'),
   f('train', 'composition', 'enum', T.composition, 'which forms predict: network (reference GEARS), singles (combinations as the sum of single-gene effects with per-gene weights fitted on training combinations, plus the network interaction; unseen genes from the unseen-single form chosen on validation) or auto (the unseen-single form and, per kind of combination, network or singles, chosen on validation; docs/experiments.md)', { values: ['network', 'singles', 'auto'] }),
   f('train', 'seed', 'integer', T.seed, 'training seed'),
-  f('train', 'backend', 'enum', 'auto', 'TensorFlow.js backend', { values: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] }),
+  f('train', 'backend', 'enum', 'auto', 'compute backend: auto (fastest available), tensorflow-gpu, tensorflow (tfjs-node), onnxruntime (onnxruntime-node for the per-condition block + tfjs wasm), wasm, cpu', { values: ['auto', 'tensorflow-gpu', 'tensorflow', 'onnxruntime', 'wasm', 'cpu'] }),
   f('predict', 'perturbations', 'string[]', [], 'extra perturbation sets to predict, e.g. "KLF1+CEBPA" (the test conditions are always predicted)'),
   f('evaluate', 'partitionByModel', 'boolean', false, 'write Hive-style <table>/model=<name>/ directories for distributed SQL engines'),
   f('evaluate', 'giGenes', 'string', '', 'restrict GI scores to the genes listed in this file (one per line); empty: all genes'),

@@ -18,7 +18,7 @@ export const predictCommand: Command = {
     '                           (e.g. <ws>/split/split.parquet, what gears evaluate scores)',
     '  --workspace DIR          (default gears-out)   --checkpoint DIR (default <ws>/model/checkpoint)',
     '  --out DIR                output directory (default <ws>/predictions)',
-    '  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu',
+    '  --backend auto|tensorflow-gpu|tensorflow|onnxruntime|wasm|cpu',
     '  --gi A+B                 genetic-interaction scores of this pair from the predicted singles and double',
     '                           (both singles and the pair are predicted too); repeatable → gi.parquet',
     WAIT_USAGE,

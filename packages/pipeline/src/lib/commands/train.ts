@@ -42,7 +42,7 @@ export const trainCommand: Command = {
     '                           network or singles); network: the reference; singles: combinations from single-gene',
     '                           effects with fitted per-gene weights + the network interaction',
     '  --coexpression-quirk     reproduce the reference batching defect (comparison only)',
-    '  --seed N                 (default 1)       --backend auto|tensorflow-gpu|tensorflow|wasm|cpu',
+    '  --seed N                 (default 1)       --backend auto|tensorflow-gpu|tensorflow|onnxruntime|wasm|cpu',
     '  --force                  retrain even when inputs and config are unchanged',
     WAIT_USAGE,
     '',

@@ -28,4 +28,4 @@ export { PSEUDOBULK_CONDITION_COLUMNS, N_CELLS_COLUMNS, KNOWN_METADATA_COLUMNS, 
 export * from './lib/simulate/index.ts';
 export { writeH5ad, type H5adSpec } from './lib/h5ad/write.ts';
 export { writePredictionsH5ad, type PredictionsH5adSpec } from './lib/h5ad/predictions-writer.ts';
-export { pythonWithAnndata, ANNDATA_SKIP_MESSAGE } from './lib/testing/anndata-python.ts';
+export { pythonWithAnndata, ANNDATA_SKIP_MESSAGE } from './lib/anndata-python.ts';

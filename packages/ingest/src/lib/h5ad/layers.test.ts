@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GearsInputError, GearsUsageError, readDatasetStats, row } from '@gears-pipeline/core';
 import { runIngest } from '../ingest.ts';
-import { ANNDATA_SKIP_MESSAGE, pythonWithAnndata } from '../testing/anndata-python.ts';
+import { ANNDATA_SKIP_MESSAGE, pythonWithAnndata } from '../anndata-python.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gears-layers-'));
 const path = join(dir, 'scanpy.h5ad');

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writePredictionsH5ad } from './predictions-writer.ts';
-import { ANNDATA_SKIP_MESSAGE, pythonWithAnndata } from '../testing/anndata-python.ts';
+import { ANNDATA_SKIP_MESSAGE, pythonWithAnndata } from '../anndata-python.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gears-pred-h5ad-'));
 

@@ -1,4 +1,4 @@
-/** Test helper: a Python interpreter that imports anndata, if any (Debian's python3-anndata). */
+/** Finds a Python interpreter that imports anndata (Debian's python3-anndata): used by tests that open our h5ad outputs with anndata, and shipped because other packages' tests import it through the package index. */
 import { spawnSync } from 'node:child_process';
 
 /** `python3` when it imports anndata, else Debian's /usr/bin/python3 (pyenv shims hide it), else undefined. */

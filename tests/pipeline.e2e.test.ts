@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { checkReportInChromium } from './report-in-browser.ts';
 import { gears, gearsKilledWhen, stagesWith } from './helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'gears-e2e-'));
@@ -50,6 +51,16 @@ test('a fresh run on the bundled data writes predictions, metrics and a report t
     const cols = (await sql(`select name from parquet_schema('${out}/evaluate/${t}.parquet') where num_children is null`)).map((c) => String(c[0]));
     for (const c of cols) assert.ok(guide.includes(`| \`${c}\` |`), `${t}.${c} documented`);
   }
+});
+
+test('the report of the default run opens in a browser with every chart drawn and readable axes', (t) => {
+  const seen = checkReportInChromium(join(out, 'evaluate', 'report.html'));
+  if (!seen) {
+    t.skip('chromium is not installed (apt-get install -y chromium); only the HTML was checked');
+    return;
+  }
+  // the GI section is either drawn or says why it is not (never a degenerate chart shown as meaningful)
+  assert.notEqual(seen.gi, 'absent', 'the report has a GI chart or says why not');
 });
 
 test('gears predict --gi scores the genetic interaction of a pair from the trained model', async () => {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { GearsUsageError } from '@gears-pipeline/core';
 import type { Command } from '../command.ts';
 import { evaluateStage } from '../stage-definitions.ts';
-import { runStageCommand, WAIT_OPTION, WAIT_USAGE } from '../stage-command.ts';
+import { runStageCommand, WAIT_OPTION } from '../stage-command.ts';
 
 const DEFAULT_WORKSPACE = 'gears-out';
 
@@ -25,9 +25,10 @@ export const evaluateCommand: Command = {
     '  --partition-by-model write Hive-style <table>/model=<name>/part-0.parquet directories',
     '  --no-baselines       do not compute the baselines',
     '  --gi-threads N       worker threads for the GI fits (default: one per core, at most 8; 1 = no workers)',
-    WAIT_USAGE,
+    '  --wait               if another gears process uses the output directory, wait for it (default: exit 1)',
     '',
-    'outputs: predictions.parquet, metrics.parquet, gi.parquet, report.html, manifest.json',
+    'outputs: predictions.parquet, predictions.h5ad, metrics.parquet (per condition), metrics_summary.parquet,',
+    '         gi.parquet, gi_precision.parquet, report.html, manifest.json (columns: <out>/../README.md)',
     'example: gears evaluate --workspace gears-out --gi-genes data/gi/gears_gi_genes_with_hi_mean.txt',
   ].join('\n'),
   options: {

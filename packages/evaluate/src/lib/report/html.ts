@@ -208,7 +208,7 @@ export function buildReport(stats: DatasetStats, result: EvaluateResult, opts: R
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;margin-top:32px;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:right}
-td:first-child,th:first-child{text-align:left}td.best{font-weight:bold;background:#eef6ee}.charts svg,.condition svg,.row svg{display:block;margin:12px 0}
+td:first-child,th:first-child,table.text td,table.text th{text-align:left}td.best{font-weight:bold;background:#eef6ee}.charts svg,.condition svg,.row svg{display:block;margin:12px 0}
 .condition,.row{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start}.note{color:#555;font-size:12px}summary{cursor:pointer;font-size:13px}
 </style></head>
 <body>
@@ -261,5 +261,5 @@ function formsSection(forms: NonNullable<ReportOptions['forms']>): string {
     .filter(([, v]) => v && typeof v === 'object' && 'form' in v)
     .map(([kind, v]) => `<tr><td>${esc(kind)}</td><td>${esc(v.form)}${v.own_expression ? ' + own expression' : ''}</td><td>${esc(v.decided_on ?? '')}</td><td>${esc(v.reason ?? '')}</td></tr>`)
     .join('');
-  return `<h2>Which form predicts what</h2><p class="note">composition: ${esc(String((forms as Record<string, unknown>).composition ?? ''))} (chosen on validation conditions only)</p><table><thead><tr><th>kind of condition</th><th>form</th><th>decided on</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>\n`;
+  return `<h2>Which form predicts what</h2><p class="note">composition: ${esc(String((forms as Record<string, unknown>).composition ?? ''))} (chosen on validation conditions only)</p><table class="text"><thead><tr><th>kind of condition</th><th>form</th><th>decided on</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>\n`;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { writeDatasetStats, writeParquetTable, readManifest, writeManifest, GearsInputError } from '@gears-pipeline/core';
-import { runEvaluate } from './run-evaluate.ts';
+import { runEvaluate, withoutGeneNames } from './run-evaluate.ts';
 import { outputsGuide } from './output/guide.ts';
 import { ANNDATA_SKIP_MESSAGE, pythonWithAnndata } from '@gears-pipeline/ingest';
 import { execFileSync } from 'node:child_process';
@@ -302,4 +302,13 @@ test('report.html says which form predicts what when the predict stage recorded 
   assert.match(html, /<td>combo_seen2<\/td><td>composition<\/td>/);
   // without a predict manifest there is no such section
   assert.doesNotMatch(readFileSync(join(outDir, 'report.html'), 'utf8'), /Which form predicts what/);
+});
+
+test('log reasons group conditions failing the same way: gene names are dropped from the key', () => {
+  assert.equal(withoutGeneNames('no training single for KLF1, SET: training mean change used'), 'no training single for …: training mean change used');
+  assert.equal(withoutGeneNames('no training single for MAPK1: training mean change used'), withoutGeneNames('no training single for CNN1, SAMD1: training mean change used'));
+  assert.equal(withoutGeneNames('perturbed gene(s) FOXO4 not measured: no embedding (zero used)'), 'perturbed gene(s) … not measured: no embedding (zero used)');
+  assert.equal(withoutGeneNames('observed PTPN12+ctrl, SAMD1+ctrl missing'), 'observed … missing');
+  // a reason without names is its own key
+  assert.equal(withoutGeneNames('fewer than 20 GI genes'), 'fewer than 20 GI genes');
 });

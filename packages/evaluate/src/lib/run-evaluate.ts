@@ -118,12 +118,19 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   });
   const result = evaluate({ stats, split, predictions: models, baselines: false, splits: args.splits, giGeneSet, cellValues, gi });
   for (const m of result.missing) log.warn('evaluate.missing_prediction', m);
-  for (const s of result.gi.skipped) log.warn('evaluate.gi_skipped', s);
+  // one line per reason, not per condition: a default run has dozens of identical reasons
+  for (const [reason, combos] of groupBy(result.gi.skipped, (s) => withoutGeneNames(s.reason), (s) => s.combination)) {
+    log.warn('evaluate.gi_skipped', { reason, combinations: combos.length, examples: examples(combos) });
+  }
   const gs = result.gi.geneSet;
   if (gs?.fellBack) {
     log.warn('evaluate.gi_genes_fallback', { file: args.giGenesPath, listed: gs.listed, measured: gs.measured, minimum: MIN_GI_GENES, using: 'all genes', fix: 'pass a --gi-genes list that matches the dataset\'s genes (e.g. highly expressed genes of this dataset)' });
   }
-  for (const p of result.predictions) for (const [condition, flag] of p.flags ?? []) log.info('evaluate.baseline_flag', { model: p.model, condition, flag });
+  for (const p of result.predictions) {
+    for (const [flag, conditions] of groupBy(p.flags ?? [], ([, f]) => withoutGeneNames(f), ([c]) => c)) {
+      log.info('evaluate.baseline_flag', { model: p.model, flag, conditions: conditions.length, examples: examples(conditions) });
+    }
+  }
 
   const inputs: Record<string, string> = {};
   for (const f of [DATASET_FILES.genes, DATASET_FILES.conditions, DATASET_FILES.stats]) {
@@ -163,4 +170,26 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   });
   log.info('evaluate.done', { outDir: args.outDir, files: [...files.keys()] });
   return { ...result, outDir: args.outDir, files };
+}
+
+/** Groups items by a key, keeping the given value of each, in first-seen order. */
+function groupBy<T>(items: Iterable<T>, key: (t: T) => string, value: (t: T) => string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const t of items) {
+    const k = key(t);
+    const list = out.get(k);
+    if (list) list.push(value(t));
+    else out.set(k, [value(t)]);
+  }
+  return out;
+}
+
+/** At most 8 names, then how many more: enough to find them, short enough for one log line. */
+function examples(names: readonly string[]): string {
+  return names.length <= 8 ? names.join(', ') : `${names.slice(0, 8).join(', ')} and ${names.length - 8} more`;
+}
+
+/** A reason with its gene / condition names replaced by `…`, so conditions failing the same way group together. */
+export function withoutGeneNames(reason: string): string {
+  return reason.replace(/(no training single for |perturbed gene\(s\) |observed )([^:]+?)(?= missing|: | not measured|$)/g, '$1…');
 }

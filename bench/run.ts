@@ -25,7 +25,7 @@ for (const f of files) {
   });
   const out = r.stdout.toString().trim().split('\n').pop() ?? '';
   try {
-    benchmarks[name] = JSON.parse(out);
+    benchmarks[name] = { ...JSON.parse(out), measuredAt: new Date().toISOString().slice(0, 10) };
   } catch {
     benchmarks[name] = { error: `exit ${r.status}`, output: out.slice(-500) };
   }

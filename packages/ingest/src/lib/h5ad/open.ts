@@ -6,6 +6,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import h5wasm from 'h5wasm/node';
 import { GearsInputError } from '@gears-pipeline/core';
+import { halvesToFloat32 } from './float16.ts';
 
 export type H5File = InstanceType<typeof h5wasm.File>;
 export type H5Group = InstanceType<typeof h5wasm.Group>;
@@ -123,12 +124,26 @@ export function readSlice(file: string, ds: H5Dataset, ranges: Array<[number, nu
         fix: 'rewrite the file with gzip compression, e.g. in Python: adata.write_h5ad(path, compression="gzip")',
       });
     }
-    if (/float16/i.test((e as Error).message)) {
-      // h5wasm has no half-precision type: say so instead of suggesting damage
-      throw new GearsInputError({ file, field: ds.path, problem: 'is stored as float16, which h5wasm cannot read', fix: "rewrite it as float32, e.g. in Python: adata.X = adata.X.astype('float32'); adata.write_h5ad(path)" });
-    }
+    if (/float16/i.test((e as Error).message)) return readFloat16(file, ds, ranges);
     throw new GearsInputError({ file, field: ds.path, problem: `cannot be read (${(e as Error).message}); the file may be damaged`, fix: 'copy the file again or rewrite it with anndata' });
   }
+}
+
+/**
+ * h5wasm has no half-precision type: read the same slice as raw 16-bit patterns (the dataset seen
+ * as unsigned 16-bit integers, which h5wasm returns without conversion) and decode them ourselves.
+ */
+function readFloat16(file: string, ds: H5Dataset, ranges: Array<[number, number] | []>): Float32Array {
+  const meta = ds.metadata;
+  if (meta.type !== 1 || meta.size !== 2 || meta.littleEndian === false) {
+    throw new GearsInputError({ file, field: ds.path, problem: 'is stored as a half-precision type this reader does not know', fix: "rewrite it as float32, e.g. in Python: adata.X = adata.X.astype('float32'); adata.write_h5ad(path)" });
+  }
+  const asBits = Object.create(ds, { metadata: { get: () => ({ ...ds.metadata, type: 0, signed: false }) } }) as H5Dataset;
+  const bits = ranges.length === 0 ? asBits.value : asBits.slice(ranges as never);
+  if (!(bits instanceof Uint16Array)) {
+    throw new GearsInputError({ file, field: ds.path, problem: 'is stored as float16 and could not be read as raw 16-bit values', fix: "rewrite it as float32, e.g. in Python: adata.X = adata.X.astype('float32'); adata.write_h5ad(path)" });
+  }
+  return halvesToFloat32(bits);
 }
 
 /** Reads a whole dataset, with the same error handling as `readSlice`. */

@@ -45,3 +45,13 @@ test('gene lists follow the reference definitions of non-zero and non-dropout', 
   assert.deepEqual(l.topNonDropoutDe20, [2, 1]);
   assert.deepEqual(l.topNonZeroDe20, [2]);
 });
+
+test('the DE ranking is the inverse of de_rank, and a stable sort when de_rank is not a permutation', () => {
+  const s = tiny();
+  s.deRank.set([2, 0, 1], 3); // condition 1: G1 first, then G2, then G0
+  assert.deepEqual(conditionGeneLists(s, 1).ranking, [1, 2, 0]);
+  s.deRank.set([1, 0, 1], 3); // a tie between G0 and G2 (a hand-made table): position breaks it
+  assert.deepEqual(conditionGeneLists(s, 1).ranking, [1, 0, 2]);
+  s.deRank.set([5, 0, 1], 3); // out of range: still ordered by value
+  assert.deepEqual(conditionGeneLists(s, 1).ranking, [1, 2, 0]);
+});

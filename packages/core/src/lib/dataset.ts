@@ -236,6 +236,24 @@ export interface ConditionGeneLists {
   topNonZeroDe20: number[];
 }
 
+/**
+ * Genes in de_rank order. de_rank of a condition is normally a permutation of 0..G−1: then the
+ * order is its inverse, in O(G); otherwise (ties or gaps, e.g. a hand-made table) a stable sort,
+ * which gives the same order wherever the permutation exists.
+ */
+function genesByDeRank(deRank: Int32Array, base: number, G: number): number[] {
+  const order = new Array<number>(G).fill(-1);
+  let permutation = true;
+  for (let g = 0; g < G && permutation; g++) {
+    const r = deRank[base + g];
+    if (r < 0 || r >= G || order[r] !== -1) permutation = false;
+    else order[r] = g;
+  }
+  if (permutation) return order;
+  for (let g = 0; g < G; g++) order[g] = g;
+  return order.sort((a, b) => deRank[base + a] - deRank[base + b]);
+}
+
 export function conditionGeneLists(s: DatasetStats, c: number, k = 20): ConditionGeneLists {
   const G = s.genes.length;
   const base = c * G;
@@ -248,12 +266,7 @@ export function conditionGeneLists(s: DatasetStats, c: number, k = 20): Conditio
     if (nz || s.mean[ctrl + g] === 0) nonDropout.push(g);
   }
   const ranking: number[] = [];
-  if (c !== s.controlIndex) {
-    const order = new Array<number>(G);
-    for (let g = 0; g < G; g++) order[g] = g;
-    order.sort((a, b) => s.deRank[base + a] - s.deRank[base + b]);
-    ranking.push(...order);
-  }
+  if (c !== s.controlIndex) ranking.push(...genesByDeRank(s.deRank, base, G));
   const nzSet = new Set(nonZero);
   const ndSet = new Set(nonDropout);
   return {

@@ -8,7 +8,7 @@ import { linearBaseline } from './baselines/linear.ts';
 import { aggregateMetrics } from './metrics/aggregate.ts';
 import { conditionMetrics, type MetricContext } from './metrics/condition-metrics.ts';
 import { metricContext, observedCondition } from './metrics/context.ts';
-import { cellEvalConditionMetrics, discriminationScores, DISCRIMINATION_DISTANCES } from './metrics/cell-eval.ts';
+import { cellEvalConditionMetrics, discriminationScoresAll, DISCRIMINATION_DISTANCES } from './metrics/cell-eval.ts';
 import type { CellValues } from './metrics/cell-values.ts';
 import { analyseGeneticInteractions, type GiAnalysis } from './gi/analysis.ts';
 import { BASELINE_VERSION, GI_CONDITION, type MetricRow, type ModelPredictions } from './types.ts';
@@ -115,8 +115,9 @@ function discriminationRows(stats: DatasetStats, evaluated: readonly EvaluatedCo
     }
     for (const split of new Set(evaluated.map((e) => e.split))) {
       const inSplit = evaluated.filter((e) => e.split === split);
+      const all = discriminationScoresAll(inSplit.map((e) => e.condition), predictedDelta, observedDelta, geneIndex);
       for (const kind of DISCRIMINATION_DISTANCES) {
-        const scores = discriminationScores(inSplit.map((e) => e.condition), predictedDelta, observedDelta, geneIndex, kind);
+        const scores = all[kind];
         for (const e of inSplit) {
           const v = scores.get(e.condition);
           if (v !== undefined) out.push({ condition: e.condition, split, subgroup: e.subgroup, model: m.model, metric: `discrimination_score_${kind}`, value: v, nConditions: 1 });

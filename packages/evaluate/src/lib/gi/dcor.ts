@@ -125,6 +125,9 @@ function sumSquaredDifferences(x: ArrayLike<number>): number {
 export function giDistanceCorrelations(x1: ArrayLike<number>, x2: ArrayLike<number>, y: ArrayLike<number>): [number, number, number, number] {
   const n = y.length;
   if (n < 2) return [NaN, NaN, NaN, NaN];
+  // every distance is 0 (e.g. the no_change baseline): each correlation is 0, as the pass below
+  // would find after n²/2 pairs
+  if (isConstant(x1) && isConstant(x2) && isConstant(y)) return [0, 0, 0, 0];
   const A = Float64Array.from(x1);
   const B = Float64Array.from(x2);
   const C = Float64Array.from(y);
@@ -194,4 +197,9 @@ export function giDistanceCorrelations(x1: ArrayLike<number>, x2: ArrayLike<numb
     cor(centred(aC, ra, rc, g.a, g.c), vA, vC),
     cor(centred(bC, rb, rc, g.b, g.c), vB, vC),
   ];
+}
+
+function isConstant(x: ArrayLike<number>): boolean {
+  for (let i = 1; i < x.length; i++) if (x[i] !== x[0]) return false;
+  return true;
 }

@@ -72,3 +72,14 @@ test('absoluteDistanceRowSums equals the direct sums, ties included', () => {
     assert.ok(Math.abs(rows[i] - s) < 1e-10 * Math.max(1, s), `${i}`);
   }
 });
+
+test('distance correlations of constant changes (the no_change baseline) are 0, as the oracle finds', () => {
+  const zeros = new Float64Array(40);
+  assert.deepEqual(giDistanceCorrelations(zeros, zeros, zeros), oracleGiDistanceCorrelations(zeros, zeros, zeros));
+  assert.deepEqual(giDistanceCorrelations(zeros, zeros, zeros), [0, 0, 0, 0]);
+  // one varying input takes the full pass and still agrees with the oracle
+  const y = Float64Array.from({ length: 40 }, (_, i) => Math.sin(i));
+  const fast = giDistanceCorrelations(zeros, zeros, y);
+  const slow = oracleGiDistanceCorrelations(zeros, zeros, y);
+  fast.forEach((v, k) => assert.ok(Math.abs(v - slow[k]) < 1e-9, `${k}: ${v} vs ${slow[k]}`));
+});

@@ -26,11 +26,15 @@ export const CELL_EVAL_OVERLAP_K = [50, 100, 200] as const;
 export const DISCRIMINATION_DISTANCES = ['l1', 'l2', 'cosine'] as const;
 export type DiscriminationDistance = (typeof DISCRIMINATION_DISTANCES)[number];
 
-function topByAbs(v: Float64Array, k: number): Set<number> {
+/** Genes ordered by |v| descending, ties by position: one sort serves every overlap_at_k. */
+function orderByAbs(v: Float64Array): Uint32Array {
   const idx = Array.from(v, (_, g) => g);
   idx.sort((a, b) => Math.abs(v[b]) - Math.abs(v[a]) || a - b);
-  return new Set(idx.slice(0, k));
+  return Uint32Array.from(idx);
 }
+
+/** The observed order is the same for every model scored on a condition: computed once per condition. */
+const observedOrder = new WeakMap<ObservedCondition, Uint32Array>();
 
 /** The per-condition cell-eval metrics (every one but the discrimination score, which needs all conditions). */
 export function cellEvalConditionMetrics(pred: Float64Array, obs: ObservedCondition, ctx: MetricContext): Record<string, number> {
@@ -49,34 +53,40 @@ export function cellEvalConditionMetrics(pred: Float64Array, obs: ObservedCondit
   const out: Record<string, number> = { mae: ae / G, mse_delta: se / G, mae_delta: aed / G };
   const de = obs.lists.topDe20;
   out.de_direction_match = de.length ? de.filter((g) => Math.sign(pd[g]) === Math.sign(td[g])).length / de.length : NaN;
+  let realOrder = observedOrder.get(obs);
+  if (!realOrder) observedOrder.set(obs, (realOrder = orderByAbs(td)));
+  const predOrder = orderByAbs(pd);
+  // position of each gene in the observed order: gene g is in the observed top k iff realPos[g] < k
+  const realPos = new Uint32Array(G);
+  for (let i = 0; i < G; i++) realPos[realOrder[i]] = i;
   for (const k of CELL_EVAL_OVERLAP_K) {
     const kk = Math.min(k, G);
-    const real = topByAbs(td, kk);
     let hit = 0;
-    for (const g of topByAbs(pd, kk)) if (real.has(g)) hit++;
+    for (let i = 0; i < kk; i++) if (realPos[predOrder[i]] < kk) hit++;
     out[`overlap_at_${k}`] = hit / kk;
   }
   return out;
 }
 
-function distance(a: Float64Array, b: Float64Array, keep: Uint8Array, kind: DiscriminationDistance): number {
-  let s = 0;
+/** The three distances of cell-eval between a and b over the kept genes, in one pass. */
+function distances(a: Float64Array, b: Float64Array, keep: Uint8Array): Record<DiscriminationDistance, number> {
+  let l1 = 0;
+  let l2 = 0;
+  let dot = 0;
   let na = 0;
   let nb = 0;
   for (let g = 0; g < a.length; g++) {
     if (!keep[g]) continue;
-    const d = a[g] - b[g];
-    if (kind === 'l1') s += Math.abs(d);
-    else if (kind === 'l2') s += d * d;
-    else {
-      s += a[g] * b[g];
-      na += a[g] * a[g];
-      nb += b[g] * b[g];
-    }
+    const x = a[g];
+    const y = b[g];
+    const d = x - y;
+    l1 += Math.abs(d);
+    l2 += d * d;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
   }
-  if (kind === 'l2') return Math.sqrt(s);
-  if (kind === 'cosine') return na > 0 && nb > 0 ? 1 - s / Math.sqrt(na * nb) : 1;
-  return s;
+  return { l1, l2: Math.sqrt(l2), cosine: na > 0 && nb > 0 ? 1 - dot / Math.sqrt(na * nb) : 1 };
 }
 
 /**
@@ -84,7 +94,36 @@ function distance(a: Float64Array, b: Float64Array, keep: Uint8Array, kind: Disc
  * predicted change of p, the observed changes of every condition are sorted by distance; the
  * score is 1 − (position of p's own) / N, so 1 means the prediction is closest to its own data.
  * Ties keep the conditions' order (cell-eval's argsort). Perturbed genes of p are left out.
+ * Every distance kind comes from the same pass over the genes.
  */
+export function discriminationScoresAll(
+  conditions: readonly string[],
+  predictedDelta: ReadonlyMap<string, Float64Array>,
+  observedDelta: ReadonlyMap<string, Float64Array>,
+  geneIndex: ReadonlyMap<string, number>,
+): Record<DiscriminationDistance, Map<string, number>> {
+  const out = { l1: new Map<string, number>(), l2: new Map<string, number>(), cosine: new Map<string, number>() };
+  const names = conditions.filter((c) => predictedDelta.has(c) && observedDelta.has(c));
+  const N = names.length;
+  const observed = names.map((q) => observedDelta.get(q)!);
+  names.forEach((p, own) => {
+    const pred = predictedDelta.get(p)!;
+    const keep = new Uint8Array(pred.length).fill(1);
+    for (const gene of conditionGenes(p)) {
+      const g = geneIndex.get(gene);
+      if (g !== undefined) keep[g] = 0;
+    }
+    const d = observed.map((o) => distances(o, pred, keep));
+    for (const kind of DISCRIMINATION_DISTANCES) {
+      let rank = 0;
+      for (let q = 0; q < N; q++) if (d[q][kind] < d[own][kind] || (d[q][kind] === d[own][kind] && q < own)) rank++;
+      out[kind].set(p, 1 - rank / N);
+    }
+  });
+  return out;
+}
+
+/** The discrimination scores of one distance kind (see `discriminationScoresAll`). */
 export function discriminationScores(
   conditions: readonly string[],
   predictedDelta: ReadonlyMap<string, Float64Array>,
@@ -92,21 +131,5 @@ export function discriminationScores(
   geneIndex: ReadonlyMap<string, number>,
   kind: DiscriminationDistance,
 ): Map<string, number> {
-  const out = new Map<string, number>();
-  const names = conditions.filter((c) => predictedDelta.has(c) && observedDelta.has(c));
-  const N = names.length;
-  for (const p of names) {
-    const pred = predictedDelta.get(p)!;
-    const keep = new Uint8Array(pred.length).fill(1);
-    for (const gene of conditionGenes(p)) {
-      const g = geneIndex.get(gene);
-      if (g !== undefined) keep[g] = 0;
-    }
-    const d = names.map((q) => distance(observedDelta.get(q)!, pred, keep, kind));
-    const own = names.indexOf(p);
-    let rank = 0;
-    for (let q = 0; q < N; q++) if (d[q] < d[own] || (d[q] === d[own] && q < own)) rank++;
-    out.set(p, 1 - rank / N);
-  }
-  return out;
+  return discriminationScoresAll(conditions, predictedDelta, observedDelta, geneIndex)[kind];
 }

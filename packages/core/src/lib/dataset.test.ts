@@ -45,3 +45,17 @@ test('gene lists follow the reference definitions of non-zero and non-dropout', 
   assert.deepEqual(l.topNonDropoutDe20, [2, 1]);
   assert.deepEqual(l.topNonZeroDe20, [2]);
 });
+
+test('DE ranking: read off a rank permutation, stable sort otherwise (ties, missing ranks), same as sorting', () => {
+  const s = tiny();
+  const G = 3;
+  const sorted = (rank: Int32Array) => Array.from({ length: G }, (_, g) => g).sort((a, b) => rank[a] - rank[b]);
+  for (const ranks of [[2, 0, 1], [1, 1, 0], [0, -1, 0], [5, 0, 1], [0, 0, 0]]) {
+    s.deRank.set(ranks, G);
+    const l = conditionGeneLists(s, 1, 2);
+    assert.deepEqual(l.ranking, sorted(s.deRank.subarray(G)), `ranks ${ranks}`);
+    assert.deepEqual(l.topDe20, l.ranking.slice(0, 2));
+    assert.deepEqual(l.topNonDropoutDe20, l.ranking.filter((g) => l.nonDropout.includes(g)).slice(0, 2));
+    assert.deepEqual(l.topNonZeroDe20, l.ranking.filter((g) => l.nonZero.includes(g)).slice(0, 2));
+  }
+});

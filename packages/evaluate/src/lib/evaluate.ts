@@ -8,7 +8,7 @@ import { linearBaseline } from './baselines/linear.ts';
 import { aggregateMetrics } from './metrics/aggregate.ts';
 import { conditionMetrics, type MetricContext } from './metrics/condition-metrics.ts';
 import { metricContext, observedCondition } from './metrics/context.ts';
-import { cellEvalConditionMetrics, discriminationScores, DISCRIMINATION_DISTANCES } from './metrics/cell-eval.ts';
+import { cellEvalConditionMetrics, discriminationScoresAll, DISCRIMINATION_DISTANCES } from './metrics/cell-eval.ts';
 import type { CellValues } from './metrics/cell-values.ts';
 import { analyseGeneticInteractions, type GiAnalysis } from './gi/analysis.ts';
 import { BASELINE_VERSION, GI_CONDITION, type MetricRow, type ModelPredictions } from './types.ts';
@@ -105,18 +105,24 @@ function discriminationRows(stats: DatasetStats, evaluated: readonly EvaluatedCo
   const G = stats.genes.length;
   const ci = new Map(stats.conditions.map((c, i) => [c.name, i]));
   const geneIndex = new Map(stats.genes.map((g, i) => [g.gene, i]));
-  const observedDelta = new Map(evaluated.map((e) => [e.condition, Float64Array.from(row(stats.mean, ci.get(e.condition)!, G), (v, g) => v - control[g])]));
+  const delta = (v: Float64Array) => {
+    const d = new Float64Array(G);
+    for (let g = 0; g < G; g++) d[g] = v[g] - control[g];
+    return d;
+  };
+  const observedDelta = new Map(evaluated.map((e) => [e.condition, delta(row(stats.mean, ci.get(e.condition)!, G))]));
   const out: MetricRow[] = [];
   for (const m of models) {
     const predictedDelta = new Map<string, Float64Array>();
     for (const e of evaluated) {
       const p = m.mean.get(e.condition);
-      if (p) predictedDelta.set(e.condition, Float64Array.from(p, (v, g) => v - control[g]));
+      if (p) predictedDelta.set(e.condition, delta(p));
     }
     for (const split of new Set(evaluated.map((e) => e.split))) {
       const inSplit = evaluated.filter((e) => e.split === split);
+      const all = discriminationScoresAll(inSplit.map((e) => e.condition), predictedDelta, observedDelta, geneIndex);
       for (const kind of DISCRIMINATION_DISTANCES) {
-        const scores = discriminationScores(inSplit.map((e) => e.condition), predictedDelta, observedDelta, geneIndex, kind);
+        const scores = all[kind];
         for (const e of inSplit) {
           const v = scores.get(e.condition);
           if (v !== undefined) out.push({ condition: e.condition, split, subgroup: e.subgroup, model: m.model, metric: `discrimination_score_${kind}`, value: v, nConditions: 1 });

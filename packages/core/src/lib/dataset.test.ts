@@ -46,12 +46,16 @@ test('gene lists follow the reference definitions of non-zero and non-dropout', 
   assert.deepEqual(l.topNonZeroDe20, [2]);
 });
 
-test('the DE ranking is the inverse of de_rank, and a stable sort when de_rank is not a permutation', () => {
+test('DE ranking: read off a rank permutation, stable sort otherwise (ties, missing ranks), same as sorting', () => {
   const s = tiny();
-  s.deRank.set([2, 0, 1], 3); // condition 1: G1 first, then G2, then G0
-  assert.deepEqual(conditionGeneLists(s, 1).ranking, [1, 2, 0]);
-  s.deRank.set([1, 0, 1], 3); // a tie between G0 and G2 (a hand-made table): position breaks it
-  assert.deepEqual(conditionGeneLists(s, 1).ranking, [1, 0, 2]);
-  s.deRank.set([5, 0, 1], 3); // out of range: still ordered by value
-  assert.deepEqual(conditionGeneLists(s, 1).ranking, [1, 2, 0]);
+  const G = 3;
+  const sorted = (rank: Int32Array) => Array.from({ length: G }, (_, g) => g).sort((a, b) => rank[a] - rank[b]);
+  for (const ranks of [[2, 0, 1], [1, 1, 0], [0, -1, 0], [5, 0, 1], [0, 0, 0]]) {
+    s.deRank.set(ranks, G);
+    const l = conditionGeneLists(s, 1, 2);
+    assert.deepEqual(l.ranking, sorted(s.deRank.subarray(G)), `ranks ${ranks}`);
+    assert.deepEqual(l.topDe20, l.ranking.slice(0, 2));
+    assert.deepEqual(l.topNonDropoutDe20, l.ranking.filter((g) => l.nonDropout.includes(g)).slice(0, 2));
+    assert.deepEqual(l.topNonZeroDe20, l.ranking.filter((g) => l.nonZero.includes(g)).slice(0, 2));
+  }
 });

@@ -236,45 +236,55 @@ export interface ConditionGeneLists {
   topNonZeroDe20: number[];
 }
 
-/**
- * Genes in de_rank order. de_rank of a condition is normally a permutation of 0..G−1: then the
- * order is its inverse, in O(G); otherwise (ties or gaps, e.g. a hand-made table) a stable sort,
- * which gives the same order wherever the permutation exists.
- */
-function genesByDeRank(deRank: Int32Array, base: number, G: number): number[] {
-  const order = new Array<number>(G).fill(-1);
-  let permutation = true;
-  for (let g = 0; g < G && permutation; g++) {
-    const r = deRank[base + g];
-    if (r < 0 || r >= G || order[r] !== -1) permutation = false;
-    else order[r] = g;
-  }
-  if (permutation) return order;
-  for (let g = 0; g < G; g++) order[g] = g;
-  return order.sort((a, b) => deRank[base + a] - deRank[base + b]);
-}
-
 export function conditionGeneLists(s: DatasetStats, c: number, k = 20): ConditionGeneLists {
   const G = s.genes.length;
   const base = c * G;
   const ctrl = s.controlIndex * G;
   const nonZero: number[] = [];
   const nonDropout: number[] = [];
+  const isNonZero = new Uint8Array(G);
+  const isNonDropout = new Uint8Array(G);
   for (let g = 0; g < G; g++) {
     const nz = s.mean[base + g] !== 0;
-    if (nz) nonZero.push(g);
-    if (nz || s.mean[ctrl + g] === 0) nonDropout.push(g);
+    if (nz) {
+      nonZero.push(g);
+      isNonZero[g] = 1;
+    }
+    if (nz || s.mean[ctrl + g] === 0) {
+      nonDropout.push(g);
+      isNonDropout[g] = 1;
+    }
   }
-  const ranking: number[] = [];
-  if (c !== s.controlIndex) ranking.push(...genesByDeRank(s.deRank, base, G));
-  const nzSet = new Set(nonZero);
-  const ndSet = new Set(nonDropout);
+  const ranking = c === s.controlIndex ? [] : deOrder(s.deRank.subarray(base, base + G));
+  const firstK = (keep: Uint8Array) => {
+    const out: number[] = [];
+    for (let i = 0; i < ranking.length && out.length < k; i++) if (keep[ranking[i]]) out.push(ranking[i]);
+    return out;
+  };
   return {
     ranking,
     nonZero,
     nonDropout,
     topDe20: ranking.slice(0, k),
-    topNonDropoutDe20: ranking.filter((g) => ndSet.has(g)).slice(0, k),
-    topNonZeroDe20: ranking.filter((g) => nzSet.has(g)).slice(0, k),
+    topNonDropoutDe20: firstK(isNonDropout),
+    topNonZeroDe20: firstK(isNonZero),
   };
+}
+
+/**
+ * Genes in DE rank order: a stable sort of the positions by rank. When the ranks are a
+ * permutation of 0..G−1 (as ingest writes them) the order is read off directly.
+ */
+function deOrder(rank: Int32Array): number[] {
+  const G = rank.length;
+  const order = new Array<number>(G).fill(-1);
+  let permutation = true;
+  for (let g = 0; g < G && permutation; g++) {
+    const r = rank[g];
+    if (r >= 0 && r < G && order[r] === -1) order[r] = g;
+    else permutation = false;
+  }
+  if (permutation) return order;
+  for (let g = 0; g < G; g++) order[g] = g;
+  return order.sort((a, b) => rank[a] - rank[b]);
 }

@@ -10,6 +10,9 @@ import { fileWriter } from 'hyparquet-writer/src/node.js';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, parquetScan } from 'hyparquet/src/node.js';
 import { temporaryPath } from './atomic.ts';
 import { GearsInputError } from './errors.ts';
+import { DirectParquetFile, directSupported, isRepeated, type RepeatedValue } from './parquet-direct.ts';
+
+export { repeated, type RepeatedValue } from './parquet-direct.ts';
 
 export type ParquetColumnType =
   | 'STRING'
@@ -33,8 +36,11 @@ export interface ParquetColumnSpec {
   dictionary?: boolean;
 }
 
-/** Column values for one batch of rows; lengths must agree. */
-export type ParquetBatch = Record<string, ArrayLike<unknown>>;
+/**
+ * Column values for one batch of rows; lengths must agree. A column that holds one value for the
+ * whole batch (the condition of a per-condition batch) can be given as `repeated(value, n)`.
+ */
+export type ParquetBatch = Record<string, ArrayLike<unknown> | RepeatedValue>;
 
 type SchemaElement = Record<string, unknown>;
 
@@ -84,15 +90,17 @@ export class ParquetTableWriter {
   readonly path: string;
   readonly columns: readonly ParquetColumnSpec[];
   private readonly tmp: string;
-  private readonly writer: ParquetWriter;
+  /** hyparquet-writer, for tables the direct encoder does not cover */
+  private readonly writer?: ParquetWriter;
+  /** the direct encoder (parquet-direct.ts), for flat tables written in large row groups */
+  private readonly direct?: DirectParquetFile;
   private rows = 0;
   private done = false;
 
   private readonly plainColumns: ReadonlySet<string>;
   /** rows collected for the next row group (only with opts.rowGroupRows) */
   private readonly rowGroupRows: number;
-  /** per column, the slices of the batches collected for the next row group (copied once, at flush) */
-  private pending: ArrayLike<unknown>[][] = [];
+  private pending: unknown[][] = [];
   private pendingRows = 0;
 
   /**
@@ -101,13 +109,15 @@ export class ParquetTableWriter {
    * @param opts.statistics write min/max statistics (default true); off saves time on large list columns
    * @param opts.rowGroupRows collect small `write` batches into row groups of this many rows (the
    *   last one smaller), so readers get few large row groups (BI tools want ≥ 100k rows each) while
-   *   memory stays bounded by one row group; without it every `write` becomes its own row group.
-   *   The batches are kept by reference until their row group is written: do not change them after `write`
+   *   memory stays bounded by one row group; without it every `write` becomes its own row group
+   * @param opts.encoder 'hyparquet' forces hyparquet-writer; by default tables with `rowGroupRows`
+   *   whose columns are all flat (strings dictionary-encoded) use the direct encoder, which
+   *   writes the same layout several times faster (README benchmark notes, evaluate)
    */
   constructor(
     path: string,
     columns: readonly ParquetColumnSpec[],
-    opts: { kv?: Record<string, string>; plain?: readonly string[]; statistics?: boolean; rowGroupRows?: number } = {},
+    opts: { kv?: Record<string, string>; plain?: readonly string[]; statistics?: boolean; rowGroupRows?: number; encoder?: 'direct' | 'hyparquet' } = {},
   ) {
     this.path = path;
     this.columns = columns;
@@ -117,6 +127,14 @@ export class ParquetTableWriter {
     mkdirSync(dirname(path), { recursive: true });
     this.tmp = temporaryPath(path);
     const kvMetadata = Object.entries(opts.kv ?? {}).map(([key, value]) => ({ key, value }));
+    if (this.rowGroupRows > 0 && opts.encoder !== 'hyparquet' && directSupported(columns, this.plainColumns)) {
+      this.direct = new DirectParquetFile(this.tmp, schemaFor(columns) as never, columns, this.rowGroupRows, {
+        kv: kvMetadata,
+        statistics: opts.statistics ?? true,
+        createdBy: 'gears-pipeline',
+      });
+      return;
+    }
     this.writer = new ParquetWriter({
       writer: fileWriter(this.tmp),
       schema: schemaFor(columns) as never,
@@ -141,16 +159,34 @@ export class ParquetTableWriter {
       return d;
     });
     this.rows += n;
-    if (this.rowGroupRows <= 0) {
-      this.writeGroup(data, rowGroupSize);
+    if (this.direct) {
+      const buffers = this.direct.buffers;
+      let from = 0;
+      while (from < n) {
+        const take = Math.min(n - from, this.rowGroupRows - this.pendingRows);
+        data.forEach((d, j) => buffers[j].append(d, from, take, this.pendingRows));
+        this.pendingRows += take;
+        from += take;
+        if (this.pendingRows >= this.rowGroupRows) {
+          this.direct.writeRowGroup(this.pendingRows);
+          this.pendingRows = 0;
+        }
+      }
       return;
     }
-    // collect slices into the pending row group; flush each time it fills. Slices, not element
-    // copies: a 3.3 M-row predictions table spent 8 s in per-value pushes
+    const expanded = data.map((d) => (isRepeated(d) ? new Array(d.length).fill(d.repeated) : d));
+    if (this.rowGroupRows <= 0) {
+      this.writeGroup(expanded, rowGroupSize);
+      return;
+    }
+    // collect into the pending row group; flush each time it fills
     let from = 0;
     while (from < n) {
       const take = Math.min(n - from, this.rowGroupRows - this.pendingRows);
-      data.forEach((d, j) => this.pending[j].push(from === 0 && take === n ? d : sliceOf(d, from, from + take)));
+      expanded.forEach((d, j) => {
+        const dest = this.pending[j];
+        for (let i = from; i < from + take; i++) dest.push(d[i]);
+      });
       this.pendingRows += take;
       from += take;
       if (this.pendingRows >= this.rowGroupRows) this.flushPending();
@@ -159,8 +195,7 @@ export class ParquetTableWriter {
 
   private flushPending(): void {
     if (this.pendingRows === 0) return;
-    const rows = this.pendingRows;
-    const data = this.pending.map((chunks) => concatChunks(chunks, rows));
+    const data = this.pending;
     this.pending = this.columns.map(() => []);
     this.pendingRows = 0;
     this.writeGroup(data, this.rowGroupRows);
@@ -170,15 +205,9 @@ export class ParquetTableWriter {
     const columnData = this.columns.map((c, j) => {
       let values = data[j];
       const float = c.type === 'DOUBLE' || c.type === 'FLOAT';
-      // NULL, not NaN, where a nullable number is undefined; NULL for undefined elsewhere. Values
-      // with nothing to replace (e.g. a float typed array without NaN) are written as they are.
-      if (c.nullable && float) {
-        if (!((values instanceof Float64Array || values instanceof Float32Array) && !hasNaN(values))) {
-          values = Array.from(values as ArrayLike<number | null>, (v) => (v === null || v === undefined || Number.isNaN(v) ? null : v));
-        }
-      } else if (c.nullable && hasUndefined(values)) {
-        values = Array.from(values, (v) => (v === undefined ? null : v));
-      }
+      // NULL, not NaN, where a nullable number is undefined
+      if (c.nullable && float) values = Array.from(values as ArrayLike<number | null>, (v) => (v === null || v === undefined || Number.isNaN(v) ? null : v));
+      else if (c.nullable) values = Array.from(values, (v) => (v === undefined ? null : v));
       // Float columns: dictionary encoding of distinct floats only costs time (DESIGN §7).
       const plain = float || c.type === 'LIST_FLOAT' || this.plainColumns.has(c.name);
       const encoding = c.dictionary && c.type === 'STRING' ? 'RLE_DICTIONARY' : plain ? 'PLAIN' : undefined;
@@ -188,18 +217,26 @@ export class ParquetTableWriter {
         ...(encoding ? { encoding } : {}),
       };
     });
-    void this.writer.write({ columnData, rowGroupSize } as never);
+    void this.writer!.write({ columnData, rowGroupSize } as never);
   }
 
   close(): void {
     if (this.done) return;
     try {
-      this.flushPending();
-      this.done = true;
-      this.writer.finish();
+      if (this.direct) {
+        this.direct.writeRowGroup(this.pendingRows);
+        this.pendingRows = 0;
+        this.done = true;
+        this.direct.finish();
+      } else {
+        this.flushPending();
+        this.done = true;
+        this.writer!.finish();
+      }
       renameSync(this.tmp, this.path);
     } catch (e) {
       this.done = true;
+      this.direct?.abort();
       rmSync(this.tmp, { force: true });
       throw e;
     }
@@ -208,52 +245,9 @@ export class ParquetTableWriter {
   abort(): void {
     if (this.done) return;
     this.done = true;
+    this.direct?.abort();
     rmSync(this.tmp, { force: true });
   }
-}
-
-function hasUndefined(v: ArrayLike<unknown>): boolean {
-  if (ArrayBuffer.isView(v)) return false;
-  for (let i = 0; i < v.length; i++) if (v[i] === undefined) return true;
-  return false;
-}
-
-function hasNaN(v: Float64Array | Float32Array): boolean {
-  for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) return true;
-  return false;
-}
-
-type TypedArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
-
-/** Rows [from, to) of a column batch: a view for typed arrays, a copy otherwise. */
-function sliceOf(d: ArrayLike<unknown>, from: number, to: number): ArrayLike<unknown> {
-  if (ArrayBuffer.isView(d)) return (d as TypedArray).subarray(from, to);
-  if (Array.isArray(d)) return d.slice(from, to);
-  return Array.prototype.slice.call(d, from, to) as unknown[];
-}
-
-/**
- * One column of a row group from its chunks: chunks of one typed-array kind stay that kind
- * (one `set` per chunk); anything else becomes a plain array.
- */
-function concatChunks(chunks: ArrayLike<unknown>[], rows: number): ArrayLike<unknown> {
-  if (chunks.length === 1) return chunks[0];
-  const first = chunks[0];
-  if (ArrayBuffer.isView(first) && chunks.every((c) => c.constructor === first.constructor)) {
-    const out = new (first.constructor as new (n: number) => TypedArray)(rows);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c as TypedArray, at);
-      at += c.length;
-    }
-    return out;
-  }
-  // plain arrays: the engine's own concat copies packed arrays far faster than a loop
-  if (chunks.every((c) => Array.isArray(c))) return (chunks[0] as unknown[]).concat(...(chunks.slice(1) as unknown[][]));
-  const out = new Array<unknown>(rows);
-  let at = 0;
-  for (const c of chunks) for (let i = 0; i < c.length; i++) out[at++] = c[i];
-  return out;
 }
 
 /** Writes a whole table at once (atomic). */

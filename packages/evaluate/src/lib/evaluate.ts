@@ -105,13 +105,18 @@ function discriminationRows(stats: DatasetStats, evaluated: readonly EvaluatedCo
   const G = stats.genes.length;
   const ci = new Map(stats.conditions.map((c, i) => [c.name, i]));
   const geneIndex = new Map(stats.genes.map((g, i) => [g.gene, i]));
-  const observedDelta = new Map(evaluated.map((e) => [e.condition, Float64Array.from(row(stats.mean, ci.get(e.condition)!, G), (v, g) => v - control[g])]));
+  const delta = (v: Float64Array) => {
+    const d = new Float64Array(G);
+    for (let g = 0; g < G; g++) d[g] = v[g] - control[g];
+    return d;
+  };
+  const observedDelta = new Map(evaluated.map((e) => [e.condition, delta(row(stats.mean, ci.get(e.condition)!, G))]));
   const out: MetricRow[] = [];
   for (const m of models) {
     const predictedDelta = new Map<string, Float64Array>();
     for (const e of evaluated) {
       const p = m.mean.get(e.condition);
-      if (p) predictedDelta.set(e.condition, Float64Array.from(p, (v, g) => v - control[g]));
+      if (p) predictedDelta.set(e.condition, delta(p));
     }
     for (const split of new Set(evaluated.map((e) => e.split))) {
       const inSplit = evaluated.filter((e) => e.split === split);

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellEvalConditionMetrics, discriminationScores } from './cell-eval.ts';
+import { mulberry32 } from '@gears-pipeline/core';
+import { cellEvalConditionMetrics, discriminationScores, discriminationScoresAll } from './cell-eval.ts';
 import type { MetricContext, ObservedCondition } from './condition-metrics.ts';
+import { oracleCellEvalConditionMetrics, oracleDiscriminationScores } from '../testing/cell-eval-oracle.ts';
 
 const G = 300;
 const control = Float64Array.from({ length: G }, (_, g) => 1 + (g % 7) * 0.1);
@@ -64,4 +66,45 @@ test('discrimination score: 1 when each prediction is closest to its own data, l
   // leaving out A's own gene: A's data is all zeros then, B's still differs → A ranks second still
   const withTargets = discriminationScores(conds, confused, observed, geneIndex, 'l2');
   assert.equal(withTargets.get('A+ctrl'), 0.75);
+});
+
+/** Values on a coarse grid, so many genes tie in |δ| (also +x against −x) and many are 0. */
+function gridVector(rand: () => number, G: number, base: Float64Array): Float64Array {
+  return Float64Array.from(base, (c) => c + Math.round((rand() - 0.5) * 8) * 0.25 * (rand() < 0.6 ? 0 : 1));
+}
+
+test('fast cell-eval metrics equal the straightforward sorts exactly (ties, fewer genes than k, NaN, one obs reused across models)', () => {
+  const rand = mulberry32(11);
+  for (const G of [300, 150, 37]) {
+    const control = Float64Array.from({ length: G }, () => Math.round(rand() * 8) / 4);
+    const c = { control } as MetricContext;
+    const o = { mean: gridVector(rand, G, control), lists: { topDe20: Array.from({ length: Math.min(20, G) }, (_, g) => (g * 7) % G) } } as unknown as ObservedCondition;
+    for (let m = 0; m < 4; m++) {
+      const pred = gridVector(rand, G, control);
+      if (m === 3) pred[5] = NaN;
+      const fast = cellEvalConditionMetrics(pred, o, c);
+      const slow = oracleCellEvalConditionMetrics(pred, o, c);
+      assert.deepEqual(Object.keys(fast), Object.keys(slow));
+      for (const k of Object.keys(slow)) assert.ok(Object.is(fast[k], slow[k]), `G ${G} model ${m} ${k}: ${fast[k]} vs ${slow[k]}`);
+    }
+  }
+});
+
+test('all three discrimination scores in one pass equal one pass per distance exactly', () => {
+  const rand = mulberry32(5);
+  const G = 60;
+  const genes = Array.from({ length: G }, (_, g) => `G${g}`);
+  const geneIndex = new Map(genes.map((g, i) => [g, i]));
+  const conds = ['G1+ctrl', 'G2+G9', 'G9+ctrl', 'X+ctrl', 'G59+G0', 'G3+G3', 'G4+ctrl', 'G5+ctrl'];
+  const zero = new Float64Array(G);
+  const observed = new Map(conds.map((c) => [c, gridVector(rand, G, zero)]));
+  observed.set('G4+ctrl', new Float64Array(G)); // no change: cosine falls back to 1
+  const predicted = new Map(conds.slice(0, -1).map((c) => [c, gridVector(rand, G, zero)]));
+  predicted.set('G3+G3', Float64Array.from(observed.get('G2+G9')!)); // a tie in every distance
+  const all = discriminationScoresAll(conds, predicted, observed, geneIndex);
+  for (const kind of ['l1', 'l2', 'cosine'] as const) {
+    const slow = oracleDiscriminationScores(conds, predicted, observed, geneIndex, kind);
+    assert.deepEqual([...all[kind]], [...slow], kind);
+    assert.deepEqual([...discriminationScores(conds, predicted, observed, geneIndex, kind)], [...slow], kind);
+  }
 });

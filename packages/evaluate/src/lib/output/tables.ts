@@ -20,9 +20,11 @@ import {
   ParquetTableWriter,
   conditionGeneLists,
   conditionGenes,
+  repeated,
   row,
   scperturbName,
   type DatasetStats,
+  type ParquetBatch,
   type ParquetColumnSpec,
 } from '@gears-pipeline/core';
 import type { EvaluateResult } from '../evaluate.ts';
@@ -106,7 +108,7 @@ function writeTable(
   name: string,
   columns: ParquetColumnSpec[],
   models: string[],
-  batches: (model: string) => Iterable<Record<string, ArrayLike<unknown>>>,
+  batches: (model: string) => Iterable<ParquetBatch>,
   opts: TableWriteOptions,
   written: WrittenFiles,
 ): void {
@@ -126,7 +128,8 @@ function writeTable(
   }
 }
 
-const fill = <T>(n: number, v: T): T[] => new Array(n).fill(v);
+/** One value for all n rows: the writer stores it once (core `repeated`). */
+const fill = <T>(n: number, v: T) => repeated(v, n);
 
 export function writeEvaluationTables(outDir: string, stats: DatasetStats, result: EvaluateResult, opts: TableWriteOptions = {}): WrittenFiles {
   const written: WrittenFiles = new Map();
@@ -140,26 +143,42 @@ export function writeEvaluationTables(outDir: string, stats: DatasetStats, resul
   const versionOf = (model: string) => modelOf.get(model)?.version ?? UNVERSIONED;
   const ident = (n: number, model: string) => ({ run_id: fill(n, runId), model: fill(n, model), model_version: fill(n, versionOf(model)) });
 
+  // per evaluated condition, shared by every model: observed mean and change, top-20 DE flags
+  const observedOf = new Map<string, { mean: Float64Array; delta: Float64Array; top20: Uint8Array }>();
+  const observed = (condition: string) => {
+    let o = observedOf.get(condition);
+    if (!o) {
+      const c = ci.get(condition)!;
+      const mean = Float64Array.from(row(stats.mean, c, G));
+      const delta = new Float64Array(G);
+      for (let g = 0; g < G; g++) delta[g] = mean[g] - control[g];
+      const top20 = new Uint8Array(G);
+      for (const g of conditionGeneLists(stats, c).topDe20) top20[g] = 1;
+      o = { mean, delta, top20 };
+      observedOf.set(condition, o);
+    }
+    return o;
+  };
   writeTable(outDir, OUTPUT_TABLES.predictions, PREDICTIONS_COLUMNS, models, function* (model) {
     const p = modelOf.get(model)!;
     for (const e of result.evaluated) {
       const pred = p.mean.get(e.condition);
       if (!pred) continue;
-      const c = ci.get(e.condition)!;
-      const obs = row(stats.mean, c, G);
-      const de = new Set(conditionGeneLists(stats, c).topDe20);
+      const obs = observed(e.condition);
+      const predictedDelta = new Float64Array(G);
+      for (let g = 0; g < G; g++) predictedDelta[g] = pred[g] - control[g];
       yield {
         ...ident(G, model),
         condition: fill(G, e.condition),
         perturbation: fill(G, scperturbName(e.condition)),
-        n_genes: new Int32Array(G).fill(conditionGenes(e.condition).length),
+        n_genes: fill(G, conditionGenes(e.condition).length),
         gene: genes,
         predicted_mean: pred,
-        predicted_delta: Float64Array.from(pred, (v, g) => v - control[g]),
+        predicted_delta: predictedDelta,
         predicted_log_variance: fill(G, null),
-        observed_mean: Float64Array.from(obs),
-        observed_delta: Float64Array.from(obs, (v, g) => v - control[g]),
-        is_top20_de: genes.map((_, g) => de.has(g)),
+        observed_mean: obs.mean,
+        observed_delta: obs.delta,
+        is_top20_de: Array.from(obs.top20, (v) => v === 1),
         split: fill(G, e.split),
         subgroup: fill(G, e.subgroup),
       };
@@ -202,7 +221,7 @@ export function writeEvaluationTables(outDir: string, stats: DatasetStats, resul
     const rows = result.gi.rows.filter((r) => r.model === model);
     if (rows.length === 0) return;
     const flags = rows.map((r) => giTypeFlags(r.scores));
-    const batch: Record<string, ArrayLike<unknown>> = {
+    const batch: ParquetBatch = {
       run_id: fill(rows.length, runId),
       model: fill(rows.length, model),
       model_version: fill(rows.length, giVersion(model)),

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ParquetWriter } from 'hyparquet-writer';
 import { fileWriter } from 'hyparquet-writer/src/node.js';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, parquetScan } from 'hyparquet/src/node.js';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, parquetScan } from 'hyparquet/src/node.js';
 import { temporaryPath } from './atomic.ts';
 import { GearsInputError } from './errors.ts';
 import { DirectParquetFile, directSupported, isRepeated, type RepeatedValue } from './parquet-direct.ts';
@@ -323,13 +323,42 @@ export async function readParquetColumns(
       throw new GearsInputError({ file: path, field: name, problem: 'column is missing', fix: 'rerun the stage that wrote this table with the current version' });
     }
   }
-  const rows = await parquetReadObjects({ file, metadata, columns: names as string[], rowStart: range?.rowStart, rowEnd: range?.rowEnd });
+  return readColumnRange(file, metadata, names, range?.rowStart ?? 0, range?.rowEnd ?? Number(metadata.num_rows));
+}
+
+/**
+ * Rows [rowStart, rowEnd) of the named columns, column-major: the decoded column chunks are copied
+ * straight into the column arrays, with no object per row (1.4 M rows of dataset statistics made
+ * 1.4 M objects: most of the read time and of the garbage collection). Values are those of
+ * hyparquet's row objects (same decoding).
+ */
+async function readColumnRange(
+  file: Awaited<ReturnType<typeof openParquet>>['file'],
+  metadata: Awaited<ReturnType<typeof openParquet>>['metadata'],
+  names: readonly string[],
+  rowStart: number,
+  rowEnd: number,
+): Promise<Record<string, unknown[]>> {
+  const total = Number(metadata.num_rows);
+  const start = Math.min(total, Math.max(0, rowStart));
+  const end = Math.max(start, Math.min(total, rowEnd));
   const out: Record<string, unknown[]> = {};
-  for (const name of names) {
-    const col = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) col[i] = rows[i][name];
-    out[name] = col;
-  }
+  for (const name of names) out[name] = new Array(end - start).fill(undefined);
+  if (end === start) return out;
+  await parquetRead({
+    file,
+    metadata,
+    columns: names as string[],
+    rowStart: start,
+    rowEnd: end,
+    onChunk: ({ columnName, columnData, rowStart: chunkStart }) => {
+      const col = out[columnName];
+      if (!col) return;
+      const from = Math.max(start, chunkStart);
+      const to = Math.min(end, chunkStart + columnData.length);
+      for (let r = from; r < to; r++) col[r - start] = columnData[r - chunkStart];
+    },
+  });
   return out;
 }
 
@@ -346,10 +375,7 @@ export async function* scanParquetRows(
   const total = Number(metadata.num_rows);
   for (let start = 0; start < total; start += batchRows) {
     const end = Math.min(total, start + batchRows);
-    const rows = await parquetReadObjects({ file, metadata, columns: columns as string[], rowStart: start, rowEnd: end });
-    const out: Record<string, unknown[]> = {};
-    for (const name of columns) out[name] = rows.map((r) => r[name]);
-    yield out;
+    yield await readColumnRange(file, metadata, columns, start, end);
   }
 }
 

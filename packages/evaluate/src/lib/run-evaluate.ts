@@ -99,16 +99,10 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
   }
   log.info('evaluate.start', { conditions: stats.conditions.length, genes: genes.length, models: predictions.map((p) => p.model) });
   const cellsPath = join(args.datasetDir, DATASET_FILES.cells);
-  let cellValues: CellValues | undefined;
-  if (args.cellMetrics ?? existsSync(cellsPath)) {
-    const evalSplits = new Set(args.splits ?? DEFAULT_EVAL_SPLITS);
-    const needs = cellValueNeeds(stats, split.filter((s) => evalSplits.has(s.split)).map((s) => s.condition));
-    cellValues = await collectCellValues(readCellChunks(args.datasetDir), needs);
-    log.info('evaluate.cells_read', { conditions: cellValues.size });
-  }
-  // baselines first, so the GI fits of every model can run on worker threads before scoring
+  // baselines first, so the GI fits of every model run on worker threads while this thread reads
+  // the cells (the two are independent; in sequence they were the stage's two longest waits)
   const models = scoredModels({ stats, split, predictions, baselines: args.baselines });
-  const gi = await analyseGeneticInteractionsParallel({
+  const giRun = analyseGeneticInteractionsParallel({
     stats,
     combinations: giCombinations(evaluatedConditions(stats, split, args.splits)),
     predictions: models,
@@ -116,6 +110,19 @@ export async function runEvaluate(args: RunEvaluateArgs, log: Logger = silentLog
     threads: args.giThreads,
     log,
   });
+  let cellValues: CellValues | undefined;
+  try {
+    if (args.cellMetrics ?? existsSync(cellsPath)) {
+      const evalSplits = new Set(args.splits ?? DEFAULT_EVAL_SPLITS);
+      const needs = cellValueNeeds(stats, split.filter((s) => evalSplits.has(s.split)).map((s) => s.condition));
+      cellValues = await collectCellValues(readCellChunks(args.datasetDir), needs);
+      log.info('evaluate.cells_read', { conditions: cellValues.size });
+    }
+  } catch (e) {
+    await giRun.catch(() => undefined); // let the workers finish before reporting the read error
+    throw e;
+  }
+  const gi = await giRun;
   const result = evaluate({ stats, split, predictions: models, baselines: false, splits: args.splits, giGeneSet, cellValues, gi });
   for (const m of result.missing) log.warn('evaluate.missing_prediction', m);
   // one line per reason, not per condition: a default run has dozens of identical reasons

@@ -101,7 +101,11 @@ export function planGeneticInteractions(args: GiAnalysisArgs): GiPlan {
   const idx = giGeneIndices(stats, args.geneSet);
   const control = row(stats.mean, stats.controlIndex, G);
   const ci = new Map(stats.conditions.map((c, i) => [c.name, i]));
-  const delta = (mean: ArrayLike<number>) => Float64Array.from(idx, (g) => mean[g] - control[g]);
+  const delta = (mean: ArrayLike<number>) => {
+    const d = new Float64Array(idx.length);
+    for (let k = 0; k < idx.length; k++) d[k] = mean[idx[k]] - control[idx[k]];
+    return d;
+  };
   const jobs: GiJob[] = [];
   const skipped: GiAnalysis['skipped'] = [];
   for (const combo of args.combinations) {

@@ -76,6 +76,59 @@ export function distanceCorrelation(x: Variable, y: Variable): number {
   return distanceCorrelations([x, y], [[0, 1]])[0];
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * Positions sorted by value, equal values in position order — the order of the stable
+ * comparator sort (a, b) => v[a] − v[b] — by a least-significant-digit radix sort of the values'
+ * bits (8 passes of 8 bits, each stable; passes where every value has the same digit skipped),
+ * about 5× faster than the comparator sort. The bits are mapped so that unsigned order is numeric
+ * order (negative: all bits flipped; positive: sign bit set); −0 is read as +0, which the
+ * comparator treats as equal. Undefined with a NaN (no total order) or on a big-endian host.
+ */
+function stableOrder(v: Float64Array): Uint32Array | undefined {
+  if (!LITTLE_ENDIAN) return undefined;
+  const n = v.length;
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (v[i] !== v[i]) return undefined;
+    values[i] = v[i] + 0; // −0 → +0
+  }
+  const bits = new Uint32Array(values.buffer);
+  const lo = new Uint32Array(n);
+  const hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = bits[2 * i];
+    const h = bits[2 * i + 1];
+    const negative = (h & 0x80000000) !== 0;
+    lo[i] = negative ? ~l >>> 0 : l;
+    hi[i] = negative ? ~h >>> 0 : (h | 0x80000000) >>> 0;
+  }
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let next = new Uint32Array(n);
+  const start = new Uint32Array(256);
+  for (let pass = 0; pass < 8; pass++) {
+    const word = pass < 4 ? lo : hi;
+    const shift = (pass & 3) * 8;
+    start.fill(0);
+    for (let k = 0; k < n; k++) start[(word[order[k]] >>> shift) & 255]++;
+    if (start[(word[0] >>> shift) & 255] === n) continue; // one digit for all: order unchanged
+    let at = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = start[d];
+      start[d] = at;
+      at += c;
+    }
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      next[start[(word[i] >>> shift) & 255]++] = i;
+    }
+    [order, next] = [next, order];
+  }
+  return order;
+}
+
 /**
  * Σ_j |x_i − x_j| for every i in O(n log n): sort, then each value's distances to those below
  * and above it come from prefix sums. Values are centred first so the prefix sums stay small.
@@ -85,8 +138,10 @@ export function absoluteDistanceRowSums(x: ArrayLike<number>): Float64Array {
   let mean = 0;
   for (let i = 0; i < n; i++) mean += x[i];
   mean /= n;
-  const v = Float64Array.from(x, (t) => t - mean);
-  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
+  // a loop, not Float64Array.from(x, fn): the mapping form is ~20× slower per element
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) v[i] = x[i] - mean;
+  const order = stableOrder(v) ?? Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
   let total = 0;
   for (let i = 0; i < n; i++) total += v[i];
   const rows = new Float64Array(n);
@@ -99,6 +154,14 @@ export function absoluteDistanceRowSums(x: ArrayLike<number>): Float64Array {
     below += vi;
   }
   return rows;
+}
+
+/** The values as a Float64Array: the array itself when it is one (only read here), else a copy. */
+function asFloat64(x: ArrayLike<number>): Float64Array {
+  if (x instanceof Float64Array) return x;
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i];
+  return out;
 }
 
 /** Σ_{i<j} (x_i − x_j)² = n · Σ (x_i − x̄)². */
@@ -129,9 +192,9 @@ export function giDistanceCorrelations(x1: ArrayLike<number>, x2: ArrayLike<numb
   // both singles unchanged in every gene (the no-change baseline): the distance variances of x1,
   // x2 and [x1 x2] are 0, so each of the four correlations is 0, as the full pass finds — skip it
   if (allZero(x1) && allZero(x2)) return [0, 0, 0, 0];
-  const A = Float64Array.from(x1);
-  const B = Float64Array.from(x2);
-  const C = Float64Array.from(y);
+  const A = asFloat64(x1);
+  const B = asFloat64(x2);
+  const C = asFloat64(y);
   const ra = absoluteDistanceRowSums(A);
   const rb = absoluteDistanceRowSums(B);
   const rc = absoluteDistanceRowSums(C);

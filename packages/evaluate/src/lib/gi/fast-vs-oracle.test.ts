@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mulberry32 } from '@gears-pipeline/core';
 import { theilSen2 } from './theil-sen.ts';
 import { absoluteDistanceRowSums, giDistanceCorrelations } from './dcor.ts';
-import { oracleGiDistanceCorrelations, oracleTheilSen2 } from '../testing/gi-oracle.ts';
+import { oracleAbsoluteDistanceRowSums, oracleGiDistanceCorrelations, oracleTheilSen2 } from '../testing/gi-oracle.ts';
 
 const rand = mulberry32(7);
 /** Values on a coarse grid (many ties), a share of exact zeros, some genes copied. */
@@ -91,4 +91,21 @@ test('unchanged singles (the no-change baseline): the shortcut gives exactly the
     const slow = oracleGiDistanceCorrelations(x1, z, y);
     for (let k = 0; k < 4; k++) assert.ok(Math.abs(fast[k] - slow[k]) < 1e-9);
   }
+});
+
+test('row sums ordered by a radix sort equal those of the comparator sort bit for bit (ties, ±0, NaN)', () => {
+  for (const [n, grid, zeros] of [[1, 4, 0], [2, 4, 0.5], [200, 6, 0.4], [3000, 50, 0.3], [500, 1e6, 0]]) {
+    const x = tiedVector(n, grid, zeros);
+    if (n > 2) x[1] = -0;
+    assert.deepEqual(absoluteDistanceRowSums(x), oracleAbsoluteDistanceRowSums(x), `n=${n}`);
+  }
+  // magnitudes from 1e-300 to 1e300 of both signs, subnormals
+  const wide = Float64Array.from({ length: 400 }, (_, i) => (rand() < 0.5 ? -1 : 1) * Math.round(rand() * 9) * 10 ** Math.round((rand() - 0.5) * 600));
+  wide[3] = 5e-324;
+  wide[4] = -5e-324;
+  const rows = absoluteDistanceRowSums(wide);
+  assert.deepEqual(rows, oracleAbsoluteDistanceRowSums(wide));
+  const withNaN = tiedVector(50, 4, 0.2);
+  withNaN[7] = NaN;
+  assert.deepEqual(absoluteDistanceRowSums(withNaN), oracleAbsoluteDistanceRowSums(withNaN));
 });

@@ -13,6 +13,12 @@ import { giScores, type GiScores } from './scores.ts';
 
 /** Below this many fits, worker start-up costs more than it saves. */
 export const MIN_PARALLEL_GI_FITS = 12;
+/**
+ * Fits queued per worker: a worker always has the next fit in its queue, so it keeps fitting
+ * while this thread is busy elsewhere (runEvaluate reads the cells meanwhile) instead of idling
+ * until this thread gets round to handing out the next one.
+ */
+const JOBS_IN_FLIGHT = 4;
 
 export function defaultGiThreads(): number {
   return Math.max(1, Math.min(8, os.availableParallelism?.() ?? os.cpus().length));
@@ -66,7 +72,7 @@ function runInWorkers(jobs: ReturnType<typeof planGeneticInteractions>['jobs'], 
         failed = true;
         finish(e);
       });
-      feed(w);
+      for (let k = 0; k < JOBS_IN_FLIGHT; k++) feed(w);
     }
   });
 }

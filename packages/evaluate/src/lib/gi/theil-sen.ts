@@ -58,6 +58,17 @@ export function theilSenPairs(n: number, maxSub: number, seed: number): Int32Arr
 }
 
 /**
+ * The pair solutions of the current fit, reused across fits: a fresh 1.6 MB array per fit cost
+ * more than the 1e5 solves themselves (allocation and the GC pressure of external memory).
+ * Fits run one at a time per thread, so one buffer per thread suffices.
+ */
+let solutions = new Float64Array(0);
+function solutionBuffer(length: number): Float64Array {
+  if (solutions.length < length) solutions = new Float64Array(length);
+  return solutions.subarray(0, length);
+}
+
+/**
  * Fits y ≈ c1·x1 + c2·x2; returns [c1, c2]. Typed arrays throughout (no per-pair objects): the
  * arithmetic and its order are those of the straightforward version kept as a test oracle
  * (testing/gi-oracle.ts), so results are bit-identical to it.
@@ -70,7 +81,7 @@ export function theilSen2(x1: ArrayLike<number>, x2: ArrayLike<number>, y: Array
   // both predictors zero for every gene (the no-change baseline): every pair's system is the zero
   // matrix, solved by (0, 0), whose spatial median is (0, 0) — skip the 1e5 solves and the median
   if (allZero(x1) && allZero(x2)) return [0, 0];
-  const sol = new Float64Array(2 * m);
+  const sol = solutionBuffer(2 * m);
   for (let k = 0; k < m; k++) {
     const i = pairs[2 * k];
     const j = pairs[2 * k + 1];

@@ -66,7 +66,8 @@ export function conditionMetrics(pred: Float64Array, obs: ObservedCondition, ctx
   }
   out.pearson_delta = pearsonOrZero(pd, td);
   out.pearson_delta_de = pearsonOrZero(pd, td, de20);
-  const all = Int32Array.from({ length: G }, (_, g) => g);
+  const all = new Int32Array(G);
+  for (let g = 0; g < G; g++) all[g] = g;
   out.frac_correct_direction_all = directionCounts(pred, tm, ctrl, all).same / G;
   for (const k of DE_TOP_K) {
     const idx = obs.lists.ranking.slice(0, k);

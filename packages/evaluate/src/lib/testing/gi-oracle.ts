@@ -264,3 +264,25 @@ function oracleSolve2(a: number, b: number, c: number, d: number, e: number, f: 
   const proj = (u0 * e + u1 * f) / smax;
   return [v0 * proj, v1 * proj];
 }
+
+/** Row sums of |x_i − x_j| as the fast path computed them before, ordering by a comparator sort. */
+export function oracleAbsoluteDistanceRowSums(x: ArrayLike<number>): Float64Array {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  const v = Float64Array.from(x, (t) => t - mean);
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += v[i];
+  const rows = new Float64Array(n);
+  let below = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const vi = v[i];
+    const above = total - below - vi;
+    rows[i] = vi * k - below + (above - vi * (n - k - 1));
+    below += vi;
+  }
+  return rows;
+}

@@ -3,6 +3,8 @@ export * from './lib/condition.ts';
 export * from './lib/atomic.ts';
 export * from './lib/parquet.ts';
 export * from './lib/snappy.ts';
+export * from './lib/parquet-flat.ts';
+export * from './lib/parquet-encoding.ts';
 export * from './lib/manifest.ts';
 export * from './lib/dataset.ts';
 export * from './lib/graph.ts';

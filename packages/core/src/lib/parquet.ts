@@ -38,7 +38,8 @@ export type ParquetBatch = Record<string, ArrayLike<unknown>>;
 
 type SchemaElement = Record<string, unknown>;
 
-function schemaFor(columns: readonly ParquetColumnSpec[]): SchemaElement[] {
+/** The Parquet schema of a column list (root first), as every table writer of the project builds it. */
+export function schemaFor(columns: readonly ParquetColumnSpec[]): SchemaElement[] {
   const out: SchemaElement[] = [{ name: 'root', num_children: columns.length }];
   for (const c of columns) {
     if (c.type.startsWith('LIST_')) {

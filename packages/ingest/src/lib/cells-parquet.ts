@@ -20,16 +20,21 @@
  */
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ParquetWriter } from 'hyparquet-writer';
-import { fileWriter } from 'hyparquet-writer/src/node.js';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
-import { snappyCompress, snappyCompressInto, snappyMaxLength, temporaryPath, type CellChunk } from '@gears-pipeline/core';
-
-/** hyparquet-writer's default page size (bytes), as the generic path uses it */
-const PAGE_SIZE = 1_048_576;
-/** PLAIN values are written as the typed arrays' memory, which is Parquet's byte order only on little-endian machines */
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+import {
+  appendRowGroup,
+  openParquetWriter,
+  PAGE_SIZE,
+  Scratch,
+  snappyCompressInto,
+  snappyMaxLength,
+  temporaryPath,
+  writeHybrid,
+  type CellChunk,
+  type ColumnChunkResult,
+  type ParquetWriterInternals,
+} from '@gears-pipeline/core';
 
 type Element = Record<string, unknown>;
 
@@ -54,32 +59,6 @@ interface PageData {
   maxDefinitionLevel: number;
 }
 
-interface Writer {
-  offset: number;
-  flush?: () => unknown;
-  appendBytes(b: Uint8Array): void;
-}
-
-/** Internals of hyparquet-writer 0.17's ParquetWriter that a row group is appended to. */
-interface WriterInternals {
-  writer: Writer;
-  codec: string;
-  compressors: Record<string, unknown>;
-  statisticsTruncateLength?: number;
-  row_groups: { columns: unknown[]; total_byte_size: bigint; num_rows: bigint; total_compressed_size: bigint }[];
-  num_rows: bigint;
-  pendingIndexes: unknown[];
-  finish(): void;
-}
-
-/** What `writeColumn` returns for a column chunk (the parts the footer and page index read). */
-interface ColumnResult {
-  chunk: { meta_data?: { total_uncompressed_size?: bigint } } & Record<string, unknown>;
-  columnIndex?: unknown;
-  offsetIndex?: { page_locations: { offset: bigint; compressed_page_size: number; first_row_index: bigint }[] };
-  bloomFilter?: unknown;
-}
-
 /** Levels of a list column from a CSR row pointer (see the file comment). */
 function listLevels(indptr: Int32Array): { rep: Uint8Array; def: Uint8Array; empty: number } {
   const n = indptr.length - 1;
@@ -98,80 +77,12 @@ function listLevels(indptr: Int32Array): { rep: Uint8Array; def: Uint8Array; emp
   return { rep, def, empty };
 }
 
-function writeVarInt(out: Uint8Array, op: number, v: number): number {
-  while (v > 0x7f) {
-    out[op++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[op++] = v;
-  return op;
-}
-
-/**
- * Levels [from, to) in Parquet's RLE / bit-packing hybrid, with hyparquet-writer's greedy rule:
- * a run of ≥ 8 equal values is one RLE run; otherwise the next 8 values join the pending
- * bit-packed groups (padded with zeros past `to`). bitWidth ≤ 8. Returns the end position.
- */
-export function writeLevelsHybrid(v: Uint8Array, from: number, to: number, bitWidth: number, out: Uint8Array, op: number): number {
-  let i = from;
-  let groups = 0;
-  let groupStart = 0;
-  while (i < to) {
-    const first = v[i];
-    let run = 1;
-    while (i + run < to && v[i + run] === first) run++;
-    if (run >= 8) {
-      if (groups > 0) {
-        op = writeBitPacked(v, groupStart, groups, to, bitWidth, out, op);
-        groups = 0;
-      }
-      op = writeVarInt(out, op, run << 1);
-      out[op++] = first;
-      i += run;
-    } else {
-      if (groups === 0) groupStart = i;
-      groups++;
-      i += 8;
-    }
-  }
-  if (groups > 0) op = writeBitPacked(v, groupStart, groups, to, bitWidth, out, op);
-  return op;
-}
-
-function writeBitPacked(v: Uint8Array, start: number, groups: number, to: number, bitWidth: number, out: Uint8Array, op: number): number {
-  op = writeVarInt(out, op, (groups << 1) | 1);
-  const mask = (1 << bitWidth) - 1;
-  let buffer = 0;
-  let bits = 0;
-  const end = start + groups * 8;
-  for (let i = start; i < end; i++) {
-    buffer |= (i < to ? v[i] & mask : 0) << bits;
-    bits += bitWidth;
-    while (bits >= 8) {
-      out[op++] = buffer & 0xff;
-      buffer >>>= 8;
-      bits -= 8;
-    }
-  }
-  if (bits > 0) out[op++] = buffer & 0xff;
-  return op;
-}
-
-/** Scratch space reused across pages and chunks (grown when a page needs more). */
-class Scratch {
-  private buf = new Uint8Array(0);
-  get(n: number): Uint8Array {
-    if (this.buf.length < n) this.buf = new Uint8Array(Math.max(n, this.buf.length * 2));
-    return this.buf;
-  }
-}
-
 /**
  * One list column chunk (CELLS_COLUMNS gene_index or value) of a row group, as writeColumn
  * would write it with encoding PLAIN, no statistics, an offset index when there are several
  * pages. `path` is the schema path from the root to the leaf.
  */
-function writeListColumn(pw: WriterInternals, path: number[], indptr: Int32Array, values: Int32Array | Float32Array, rep: Uint8Array, def: Uint8Array, levelScratch: Scratch, dataScratch: Scratch): ColumnResult {
+function writeListColumn(pw: ParquetWriterInternals, path: readonly number[], indptr: Int32Array, values: Int32Array | Float32Array, rep: Uint8Array, def: Uint8Array, levelScratch: Scratch, dataScratch: Scratch): ColumnChunkResult {
   const schemaPath = path.map((i) => SCHEMA[i]);
   const element = schemaPath[schemaPath.length - 1];
   const writer = pw.writer;
@@ -211,8 +122,8 @@ function writeListColumn(pw: WriterInternals, path: number[], indptr: Int32Array
     const pageOffset = writer.offset;
     // levels: repetition (bit width 1), then definition (bit width 2)
     const levels = levelScratch.get(2 * (slotEnd - slotStart) + 64);
-    const repLength = writeLevelsHybrid(rep, slotStart, slotEnd, 1, levels, 0);
-    const levelsLength = writeLevelsHybrid(def, slotStart, slotEnd, 2, levels, repLength);
+    const repLength = writeHybrid(rep, slotStart, slotEnd, 1, levels, 0);
+    const levelsLength = writeHybrid(def, slotStart, slotEnd, 2, levels, repLength);
     const plain = bytes.subarray(v0 * 4, v1 * 4);
     const data = dataScratch.get(snappyMaxLength(plain.length));
     const compressedLength = snappyCompressInto(plain, data, 0);
@@ -266,19 +177,18 @@ function writeListColumn(pw: WriterInternals, path: number[], indptr: Int32Array
 export class CellsParquetWriter {
   readonly path: string;
   private readonly tmp: string;
-  private readonly pw: WriterInternals;
+  private readonly pw: ParquetWriterInternals;
   private rows = 0;
   private done = false;
   private readonly levelScratch = new Scratch();
   private readonly dataScratch = new Scratch();
 
   constructor(path: string) {
-    if (!LITTLE_ENDIAN) throw new Error('cells.parquet: the direct writer needs a little-endian machine');
     this.path = path;
     mkdirSync(dirname(path), { recursive: true });
     this.tmp = temporaryPath(path);
     // no min/max statistics, as the generic cells writer (they cost more time than they save)
-    this.pw = new ParquetWriter({ writer: fileWriter(this.tmp), schema: SCHEMA as never, kvMetadata: [], createdBy: 'gears-pipeline', statistics: false, compressors: { SNAPPY: snappyCompress } }) as unknown as WriterInternals;
+    this.pw = openParquetWriter(this.tmp, SCHEMA, false);
   }
 
   get rowCount(): number {
@@ -299,7 +209,7 @@ export class CellsParquetWriter {
     ];
     const pw = this.pw;
     const groupStart = pw.writer.offset;
-    const chunks: ColumnResult['chunk'][] = [];
+    const results: ColumnChunkResult[] = [];
     for (const [path, pageData, encoding] of scalars) {
       const schemaPath = path.map((i) => SCHEMA[i]);
       const column = {
@@ -317,20 +227,12 @@ export class CellsParquetWriter {
         encoding,
         bloomFilter: undefined,
       };
-      const result = writeColumn({ writer: pw.writer, column, pageData } as never) as ColumnResult;
-      chunks.push(result.chunk);
-      pw.pendingIndexes.push(result);
+      results.push(writeColumn({ writer: pw.writer, column, pageData } as never) as unknown as ColumnChunkResult);
     }
     for (const [path, values] of [[[0, 4, 5, 6], chunk.indices], [[0, 7, 8, 9], chunk.values]] as const) {
-      const result = writeListColumn(pw, path, chunk.indptr, values, rep, def, this.levelScratch, this.dataScratch);
-      chunks.push(result.chunk);
-      pw.pendingIndexes.push(result);
+      results.push(writeListColumn(pw, path, chunk.indptr, values, rep, def, this.levelScratch, this.dataScratch));
     }
-    let totalByteSize = 0n;
-    for (const c of chunks) totalByteSize += c.meta_data?.total_uncompressed_size ?? 0n;
-    pw.num_rows += BigInt(n);
-    pw.row_groups.push({ columns: chunks, total_byte_size: totalByteSize, num_rows: BigInt(n), total_compressed_size: BigInt(pw.writer.offset - groupStart) });
-    pw.writer.flush?.();
+    appendRowGroup(pw, results, n, groupStart);
     this.rows += n;
   }
 

@@ -7,7 +7,7 @@ import type { Observable } from 'rxjs';
 import type { CellChunk } from '@gears-pipeline/core';
 import { pullObservable } from './pull.ts';
 import type { CellPlan } from './conditions.ts';
-import { normalizeCounts, validateBlock } from './normalize.ts';
+import { invalidValue, TARGET_SUM } from './normalize.ts';
 import type { CellSource, RawBlock } from './source.ts';
 
 export const DEFAULT_CHUNK_SIZE = 2048;
@@ -35,44 +35,77 @@ export async function* cellChunks(source: CellSource, plan: CellPlan, opts: Chun
   }
 }
 
+/**
+ * One block → one chunk, in a single pass per cell: validate (every stored value ≥ 0 and
+ * finite), library size, normalise (log1p(x · 1e4 / size), stored as float32) and gene
+ * selection. When every cell and gene is kept the block's own arrays become the chunk's
+ * (normalised in place; sources hand their blocks over), otherwise the kept values are copied.
+ * Results equal validateBlock + normalizeCounts + copy (the previous three passes), which the
+ * profile showed at ≈ 2.5 CPU-s for 51 M values.
+ */
 function toChunk(block: RawBlock, source: CellSource, plan: CellPlan, names: string[], opts: ChunkOptions, nGenes: number): CellChunk | undefined {
-  const rows = block.indptr.length - 1;
+  const { start, indptr, indices, values } = block;
+  const rows = indptr.length - 1;
+  const cond = plan.cellCondition;
   let kept = 0;
-  for (let r = 0; r < rows; r++) if (plan.cellCondition[block.start + r] >= 0) kept++;
-  if (kept === 0) return undefined;
-  validateBlock(block, source.file, source.cellIds, source.genes, (cell) => plan.cellCondition[cell] >= 0);
-  const lib = opts.normalize === 'counts' ? normalizeCounts(block) : undefined;
-  const map = opts.geneMap;
-  let nnz = 0;
+  let capacity = 0;
   for (let r = 0; r < rows; r++) {
-    if (plan.cellCondition[block.start + r] < 0) continue;
-    if (!map) nnz += block.indptr[r + 1] - block.indptr[r];
-    else for (let k = block.indptr[r]; k < block.indptr[r + 1]; k++) if (map[block.indices[k]] >= 0) nnz++;
+    if (cond[start + r] >= 0) {
+      kept++;
+      capacity += indptr[r + 1] - indptr[r];
+    }
   }
-  const indptr = new Int32Array(kept + 1);
-  const indices = new Int32Array(nnz);
-  const values = new Float32Array(nnz);
+  if (kept === 0) return undefined;
+  const counts = opts.normalize === 'counts';
+  const map = opts.geneMap;
+  const inPlace = kept === rows && !map;
+  const outIndices = inPlace ? indices : new Int32Array(capacity);
+  const outValues = inPlace ? values : new Float32Array(capacity);
+  const outIndptr = inPlace ? indptr : new Int32Array(kept + 1);
   const librarySize = new Float64Array(kept);
   const cellIds = new Array<string>(kept);
   const conditions = new Array<string>(kept);
   let out = 0;
   let p = 0;
   for (let r = 0; r < rows; r++) {
-    const cell = block.start + r;
-    const c = plan.cellCondition[cell];
+    const cell = start + r;
+    const c = cond[cell];
     if (c < 0) continue;
-    for (let k = block.indptr[r]; k < block.indptr[r + 1]; k++) {
-      const g = map ? map[block.indices[k]] : block.indices[k];
-      if (g < 0) continue;
-      indices[p] = g;
-      values[p++] = block.values[k];
+    const lo = indptr[r];
+    const hi = indptr[r + 1];
+    // validation and library size (over all measured genes, before selection, as scanpy)
+    let sum = 0;
+    for (let k = lo; k < hi; k++) {
+      const v = values[k];
+      if (!(v >= 0 && v < Infinity)) throw invalidValue(block, k, r, source.file, source.cellIds, source.genes);
+      sum += v;
+    }
+    const f = sum > 0 ? TARGET_SUM / sum : 0;
+    if (inPlace) {
+      if (counts) for (let k = lo; k < hi; k++) values[k] = Math.log1p(values[k] * f);
+    } else {
+      for (let k = lo; k < hi; k++) {
+        const g = map ? map[indices[k]] : indices[k];
+        if (g < 0) continue;
+        outIndices[p] = g;
+        outValues[p++] = counts ? Math.log1p(values[k] * f) : values[k];
+      }
+      outIndptr[out + 1] = p;
     }
     cellIds[out] = source.cellIds[cell];
     conditions[out] = names[c];
-    librarySize[out] = lib ? lib[r] : opts.librarySize ? opts.librarySize[cell] : NaN;
-    indptr[++out] = p;
+    librarySize[out] = counts ? sum : opts.librarySize ? opts.librarySize[cell] : NaN;
+    out++;
   }
-  return { cellIds, conditions, nGenes, indptr, indices, values, librarySize };
+  return {
+    cellIds,
+    conditions,
+    nGenes,
+    indptr: outIndptr,
+    indices: p < capacity && !inPlace ? outIndices.subarray(0, p) : outIndices,
+    values: p < capacity && !inPlace ? outValues.subarray(0, p) : outValues,
+    librarySize,
+  };
 }
 
 /** `cellChunks` as an RxJS Observable that reads the next block only after the previous chunk was delivered. */

@@ -33,12 +33,11 @@ export class MomentAccumulator {
   private readonly shift: Float64Array;
   private readonly index: Map<string, number>;
   private readonly cells: Float64Array;
-  /**
-   * per (condition, gene) j: [T1, T2, T3, T4, stored values] at sums[5j … 5j + 4]. Interleaved so
-   * an update touches one or two cache lines instead of five arrays of 11 MB each (at 281 × 5,000):
-   * the accumulation ran ≈ 2.5× faster (node --cpu-prof on the 100,000-cell ingest).
-   */
-  private readonly sums: Float64Array;
+  private readonly t1: Float64Array;
+  private readonly t2: Float64Array;
+  private readonly t3: Float64Array;
+  private readonly t4: Float64Array;
+  private readonly nnz: Float64Array;
 
   /**
    * @param conditions condition names, in the order of the output rows
@@ -51,34 +50,57 @@ export class MomentAccumulator {
     this.G = nGenes;
     this.index = new Map(conditions.map((c, i) => [c, i]));
     this.shift = shift ?? new Float64Array(nGenes);
+    const size = this.C * this.G;
     this.cells = new Float64Array(this.C);
-    this.sums = new Float64Array(5 * this.C * this.G);
+    this.t1 = new Float64Array(size);
+    this.t2 = new Float64Array(size);
+    this.t3 = new Float64Array(size);
+    this.t4 = new Float64Array(size);
+    this.nnz = new Float64Array(size);
   }
 
-  /** Adds a chunk's cells; cells of conditions not in the list are ignored. */
+  /**
+   * Adds a chunk's cells; cells of conditions not in the list are ignored.
+   *
+   * The cells are visited grouped by condition (a stable counting sort of the rows), so a
+   * condition's five accumulator rows stay in cache across its cells; each (condition, gene)
+   * still receives its cells in chunk order, so the sums are bit for bit those of a visit in
+   * row order. ≈ 2× faster on the 100,000-cell benchmark (281 conditions in random cell order).
+   * Keeping the five sums interleaved in one array instead was 1.5–2× slower (measured).
+   */
   add(chunk: CellChunk): void {
     const { indptr, indices, values, conditions } = chunk;
     const G = this.G;
     const K = this.shift;
-    const sums = this.sums;
-    for (let r = 0; r < conditions.length; r++) {
+    const { t1, t2, t3, t4, nnz } = this;
+    const n = conditions.length;
+    const rowCondition = new Int32Array(n);
+    const start = new Int32Array(this.C + 1);
+    for (let r = 0; r < n; r++) {
       const c = this.index.get(conditions[r]);
-      if (c === undefined) continue;
+      rowCondition[r] = c ?? -1;
+      if (c !== undefined) start[c + 1]++;
+    }
+    for (let c = 0; c < this.C; c++) start[c + 1] += start[c];
+    const order = new Int32Array(start[this.C]);
+    for (let r = 0; r < n; r++) if (rowCondition[r] >= 0) order[start[rowCondition[r]]++] = r;
+    for (let i = 0; i < order.length; i++) {
+      const r = order[i];
+      const c = rowCondition[r];
       this.cells[c]++;
       const base = c * G;
-      const end = indptr[r + 1];
-      for (let k = indptr[r]; k < end; k++) {
+      for (let k = indptr[r]; k < indptr[r + 1]; k++) {
         const v = values[k];
         if (v === 0) continue; // an explicitly stored zero is a zero
         const g = indices[k];
-        const j = 5 * (base + g);
+        const j = base + g;
         const d = v - K[g];
         const d2 = d * d;
-        sums[j] += d;
-        sums[j + 1] += d2;
-        sums[j + 2] += d2 * d;
-        sums[j + 3] += d2 * d2;
-        sums[j + 4]++;
+        t1[j] += d;
+        t2[j] += d2;
+        t3[j] += d2 * d;
+        t4[j] += d2 * d2;
+        nnz[j]++;
       }
     }
   }
@@ -87,24 +109,21 @@ export class MomentAccumulator {
   result(): Moments {
     const { C, G } = this;
     const mk = () => new Float64Array(C * G);
-    const sums = this.sums;
-    const out: Moments = { nConditions: C, nGenes: G, n: Float64Array.from(this.cells), mean: mk(), m2: mk(), m3: mk(), m4: mk(), nonzero: mk() };
-    for (let j = 0; j < C * G; j++) out.nonzero[j] = sums[5 * j + 4];
+    const out: Moments = { nConditions: C, nGenes: G, n: Float64Array.from(this.cells), mean: mk(), m2: mk(), m3: mk(), m4: mk(), nonzero: Float64Array.from(this.nnz) };
     for (let c = 0; c < C; c++) {
       const n = this.cells[c];
       if (n === 0) continue;
       for (let g = 0; g < G; g++) {
         const j = c * G + g;
-        const nnz = sums[5 * j + 4];
-        if (nnz === 0) continue; // all zeros: mean and moments are exactly 0
+        if (this.nnz[j] === 0) continue; // all zeros: mean and moments are exactly 0
         const K = this.shift[g];
-        const z = n - nnz;
+        const z = n - this.nnz[j];
         const k2 = K * K;
         // add the zeros: (0 − K)^p each
-        const T1 = sums[5 * j] - z * K;
-        const T2 = sums[5 * j + 1] + z * k2;
-        const T3 = sums[5 * j + 2] - z * k2 * K;
-        const T4 = sums[5 * j + 3] + z * k2 * k2;
+        const T1 = this.t1[j] - z * K;
+        const T2 = this.t2[j] + z * k2;
+        const T3 = this.t3[j] - z * k2 * K;
+        const T4 = this.t4[j] + z * k2 * k2;
         const d = T1 / n;
         const d2 = d * d;
         out.mean[j] = K + d;

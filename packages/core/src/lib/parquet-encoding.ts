@@ -7,6 +7,12 @@ import { ParquetWriter } from 'hyparquet-writer';
 import { fileWriter } from 'hyparquet-writer/src/node.js';
 import { snappyCompress } from './snappy.ts';
 
+// The library pieces the direct writers and readers build on, exported here so the Parquet
+// library stays behind core (parquet.ts): page headers, a column chunk the library's way.
+export { writeColumn as writeLibraryColumn } from 'hyparquet-writer/src/column.js';
+export { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+export { parquetHeader as readPageHeader } from 'hyparquet/src/column.js';
+
 /** hyparquet-writer's default page size in bytes (a page ends once its values reach it) */
 export const PAGE_SIZE = 1_048_576;
 

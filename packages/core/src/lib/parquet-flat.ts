@@ -22,9 +22,8 @@
  */
 import { renameSync, rmSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { temporaryPath } from './atomic.ts';
-import { appendRowGroup, openParquetWriter, PAGE_SIZE, Scratch, writeHybrid, type ByteSink, type ColumnChunkResult, type ParquetWriterInternals } from './parquet-encoding.ts';
+import { appendRowGroup, openParquetWriter, PAGE_SIZE, Scratch, writeHybrid, writePageHeader, type ByteSink, type ColumnChunkResult, type ParquetWriterInternals } from './parquet-encoding.ts';
 import { schemaFor } from './parquet.ts';
 import { snappyCompressInto, snappyMaxLength } from './snappy.ts';
 

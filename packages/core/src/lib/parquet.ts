@@ -242,6 +242,20 @@ async function openParquet(path: string) {
   }
 }
 
+/**
+ * A Parquet file's footer (row groups, column chunks) and schema tree, and a reader of row
+ * ranges as row objects: for readers that decode some columns' pages themselves
+ * (ingest's cells-parquet-read.ts) and use the library for the rest.
+ */
+export async function openParquetFooter(path: string) {
+  const { file, metadata } = await openParquet(path);
+  return {
+    metadata,
+    schema: parquetSchema(metadata),
+    readRows: (columns: string[], rowStart: number, rowEnd: number) => parquetReadObjects({ file, metadata, columns, rowStart, rowEnd }),
+  };
+}
+
 /** Number of rows of a Parquet file, from its footer only. */
 export async function parquetRowCount(path: string): Promise<number> {
   const { metadata } = await openParquet(path);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { snappyCompress as libraryCompress } from 'hyparquet-writer/src/snappy.js';
 import { snappyUncompress } from 'hyparquet';
 import { mulberry32 } from './random.ts';
-import { snappyCompress, snappyCompressInto, snappyMaxLength } from './snappy.ts';
+import { snappyCompress, snappyCompressInto, snappyMaxLength, snappyUncompressInto } from './snappy.ts';
 
 /** Inputs of the kinds Parquet pages hold, plus the edge sizes of the algorithm. */
 function inputs(): [string, Uint8Array][] {
@@ -55,4 +55,24 @@ test('snappyCompressInto writes at an offset and leaves the bytes before it alon
   const end = snappyCompressInto(input, out, 10);
   assert.deepEqual(Array.from(out.subarray(0, 10)), new Array(10).fill(0xee));
   assert.ok(Buffer.from(out.subarray(10, end)).equals(Buffer.from(libraryCompress(input))));
+});
+
+test('snappyUncompressInto restores every input and refuses damaged blocks', () => {
+  for (const [name, input] of inputs()) {
+    const packed = snappyCompress(input);
+    const back = new Uint8Array(input.length);
+    snappyUncompressInto(packed, back);
+    assert.ok(Buffer.from(back).equals(Buffer.from(input)), `${name}: restored`);
+  }
+  // copies with 4-byte offsets and overlapping copies (not produced by the compressor above)
+  const hand = Uint8Array.of(10, 0x08, 97, 98, 99, (6 - 1) << 2 | 3, 3, 0, 0, 0);
+  const out = new Uint8Array(10);
+  assert.throws(() => snappyUncompressInto(hand, out), /ends after 9 of 10/);
+  const ok = new Uint8Array(9);
+  snappyUncompressInto(Uint8Array.of(9, 0x08, 97, 98, 99, (6 - 1) << 2 | 3, 3, 0, 0, 0), ok);
+  assert.equal(Buffer.from(ok).toString(), 'abcabcabc');
+  const packed = snappyCompress(new TextEncoder().encode('hello hello hello hello'));
+  assert.throws(() => snappyUncompressInto(packed.subarray(0, packed.length - 2), new Uint8Array(23)), /snappy/);
+  assert.throws(() => snappyUncompressInto(packed, new Uint8Array(22)), /holds 23 bytes/);
+  assert.throws(() => snappyUncompressInto(Uint8Array.of(4, 0x01 | (1 << 2), 9), new Uint8Array(4)), /outside the output/);
 });

@@ -148,3 +148,76 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
   const end = snappyCompressInto(input, out);
   return out.slice(0, end);
 }
+
+/**
+ * Decompresses a Snappy block into `out` (exactly the uncompressed length, which the block's
+ * varint preamble states). Throws on a damaged block.
+ */
+export function snappyUncompressInto(input: Uint8Array, out: Uint8Array): void {
+  const n = input.length;
+  const outLength = out.length;
+  let ip = 0;
+  let expected = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (ip >= n || shift > 28) throw new Error('snappy: damaged length preamble');
+    const b = input[ip++];
+    expected += (b & 0x7f) * Math.pow(2, shift);
+    if (b < 0x80) break;
+  }
+  if (expected !== outLength) throw new Error(`snappy: block holds ${expected} bytes, expected ${outLength}`);
+  // 4 bytes at a time through DataViews where the ranges allow (one load and store instead of four)
+  const inView = new DataView(input.buffer, input.byteOffset, n);
+  const outView = new DataView(out.buffer, out.byteOffset, outLength);
+  let op = 0;
+  while (ip < n) {
+    const tag = input[ip++];
+    const kind = tag & 3;
+    let len = (tag >>> 2) + 1;
+    if (kind === 0) {
+      if (len > 60) {
+        const bytes = len - 60;
+        if (ip + bytes > n) throw new Error('snappy: damaged literal length');
+        len = input[ip];
+        if (bytes > 1) len |= input[ip + 1] << 8;
+        if (bytes > 2) len |= input[ip + 2] << 16;
+        if (bytes > 3) len = (len | (input[ip + 3] << 24)) >>> 0;
+        len += 1;
+        ip += bytes;
+      }
+      if (ip + len > n || op + len > outLength) throw new Error('snappy: literal runs past the end');
+      if (len <= 64) {
+        let i = 0;
+        for (; i + 4 <= len; i += 4) outView.setInt32(op + i, inView.getInt32(ip + i));
+        for (; i < len; i++) out[op + i] = input[ip + i];
+      } else {
+        out.set(input.subarray(ip, ip + len), op);
+      }
+      ip += len;
+      op += len;
+      continue;
+    }
+    let offset: number;
+    if (kind === 1) {
+      if (ip >= n) throw new Error('snappy: damaged copy');
+      len = ((tag >>> 2) & 7) + 4;
+      offset = ((tag >>> 5) << 8) | input[ip++];
+    } else if (kind === 2) {
+      if (ip + 2 > n) throw new Error('snappy: damaged copy');
+      offset = input[ip] | (input[ip + 1] << 8);
+      ip += 2;
+    } else {
+      if (ip + 4 > n) throw new Error('snappy: damaged copy');
+      offset = (input[ip] | (input[ip + 1] << 8) | (input[ip + 2] << 16) | (input[ip + 3] << 24)) >>> 0;
+      ip += 4;
+    }
+    if (offset === 0 || offset > op || op + len > outLength) throw new Error('snappy: copy outside the output');
+    // overlapping copies repeat the pattern, as the format means: 4 bytes at a time only when
+    // every word read was written before (offset ≥ 4), else byte by byte
+    const from = op - offset;
+    let i = 0;
+    if (offset >= 4) for (; i + 4 <= len; i += 4) outView.setInt32(op + i, outView.getInt32(from + i));
+    for (; i < len; i++) out[op + i] = out[from + i];
+    op += len;
+  }
+  if (op !== outLength) throw new Error(`snappy: block ends after ${op} of ${outLength} bytes`);
+}

@@ -20,8 +20,6 @@
  */
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeColumn } from 'hyparquet-writer/src/column.js';
-import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import {
   appendRowGroup,
   openParquetWriter,
@@ -31,6 +29,8 @@ import {
   snappyMaxLength,
   temporaryPath,
   writeHybrid,
+  writeLibraryColumn,
+  writePageHeader,
   type CellChunk,
   type ColumnChunkResult,
   type ParquetWriterInternals,
@@ -227,7 +227,7 @@ export class CellsParquetWriter {
         encoding,
         bloomFilter: undefined,
       };
-      results.push(writeColumn({ writer: pw.writer, column, pageData } as never) as unknown as ColumnChunkResult);
+      results.push(writeLibraryColumn({ writer: pw.writer, column, pageData } as never) as unknown as ColumnChunkResult);
     }
     for (const [path, values] of [[[0, 4, 5, 6], chunk.indices], [[0, 7, 8, 9], chunk.values]] as const) {
       results.push(writeListColumn(pw, path, chunk.indptr, values, rep, def, this.levelScratch, this.dataScratch));

@@ -102,8 +102,56 @@ function readChunkBytes(fd: number, start: number, length: number): Uint8Array {
 }
 
 /**
- * One list column of one row group: per-cell lengths and the stored values, or undefined when
- * its pages are not in the direct path's form.
+ * Adds the stored values of page slots to the cells' lengths from the repetition levels alone
+ * (every slot holds a value: the definition levels are all at their maximum). A 0 starts the
+ * next cell. Returns the index of the last cell started, or −2 on malformed levels.
+ */
+function countFromRepetition(bytes: Uint8Array, from: number, to: number, slots: number, lengths: Int32Array, row: number): number {
+  let p = from;
+  let o = 0;
+  const rows = lengths.length;
+  while (o < slots) {
+    if (p >= to) return -2;
+    let header = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[p++];
+      header |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+      if (p >= to || shift > 21) return -2;
+    }
+    if (header & 1) {
+      // bit-packed, bit width 1: 8 levels a byte
+      const count = Math.min((header >>> 1) * 8, slots - o);
+      const groupBytes = header >>> 1;
+      if (p + Math.ceil(count / 8) > to) return -2;
+      for (let i = 0; i < count; i++) {
+        if (((bytes[p + (i >>> 3)] >>> (i & 7)) & 1) === 0) {
+          if (++row >= rows) return -2;
+        } else if (row < 0) return -2;
+        lengths[row]++;
+      }
+      p += groupBytes;
+      o += count;
+    } else {
+      const count = header >>> 1;
+      if (count > slots - o || p >= to) return -2;
+      const value = bytes[p++] & 1;
+      if (value === 1) {
+        if (row < 0) return -2;
+        lengths[row] += count;
+      } else {
+        if (row + count >= rows) return -2;
+        for (let i = 0; i < count; i++) lengths[++row]++;
+      }
+      o += count;
+    }
+  }
+  return row;
+}
+
+/**
+ * One list column of one row group: per-cell lengths and the stored values (PLAIN bytes, pages
+ * inflated straight into one buffer), or undefined when its pages are not in the direct path's form.
  */
 function readListChunk(fd: number, chunk: { meta_data?: Record<string, unknown> }, rows: number, shape: ListShape): { lengths: Int32Array; values: Uint8Array } | undefined {
   const md = chunk.meta_data as { codec: string; dictionary_page_offset?: bigint; data_page_offset: bigint; total_compressed_size: bigint; num_values: bigint } | undefined;
@@ -111,7 +159,8 @@ function readListChunk(fd: number, chunk: { meta_data?: Record<string, unknown> 
   const bytes = readChunkBytes(fd, Number(md.data_page_offset), Number(md.total_compressed_size));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengths = new Int32Array(rows);
-  const pieces: Uint8Array[] = [];
+  // every stored value is a slot, so the chunk's slot count bounds the values' bytes
+  const values = new Uint8Array(Number(md.num_values) * 4);
   let row = -1;
   let stored = 0;
   const reader = { view, offset: 0 };
@@ -125,40 +174,38 @@ function readListChunk(fd: number, chunk: { meta_data?: Record<string, unknown> 
     const h = header.data_page_header_v2;
     if (header.type !== 'DATA_PAGE_V2' || !h || h.encoding !== 'PLAIN') return undefined;
     const n = h.num_values;
-    const rep = new Uint8Array(n);
-    const def = new Uint8Array(n);
     const repEnd = start + h.repetition_levels_byte_length;
     const defEnd = repEnd + h.definition_levels_byte_length;
-    if (!readHybrid(bytes, start, repEnd, 1, rep) || !readHybrid(bytes, repEnd, defEnd, defWidth, def)) return undefined;
-    let present = 0;
-    for (let s = 0; s < n; s++) {
-      if (rep[s] === 0) {
-        if (++row >= rows) return undefined;
-      } else if (row < 0) return undefined;
-      if (def[s] === shape.maxDefinition) {
-        lengths[row]++;
-        present++;
+    const before = stored;
+    if (h.num_nulls === 0) {
+      // no empty cell in the page: the definition levels hold nothing the repetition levels do not
+      row = countFromRepetition(bytes, start, repEnd, n, lengths, row);
+      if (row === -2) return undefined;
+      stored += n;
+    } else {
+      const rep = new Uint8Array(n);
+      const def = new Uint8Array(n);
+      if (!readHybrid(bytes, start, repEnd, 1, rep) || !readHybrid(bytes, repEnd, defEnd, defWidth, def)) return undefined;
+      for (let s = 0; s < n; s++) {
+        if (rep[s] === 0) {
+          if (++row >= rows) return undefined;
+        } else if (row < 0) return undefined;
+        if (def[s] === shape.maxDefinition) {
+          lengths[row]++;
+          stored++;
+        }
       }
     }
     const dataBytes = header.uncompressed_page_size - h.repetition_levels_byte_length - h.definition_levels_byte_length;
-    if (present * 4 !== dataBytes) return undefined;
-    let data = bytes.subarray(defEnd, end);
-    if (h.is_compressed !== false && md.codec === 'SNAPPY') {
-      const plain = new Uint8Array(dataBytes);
-      snappyUncompressInto(data, plain);
-      data = plain;
-    } else if (data.length !== dataBytes) return undefined;
-    pieces.push(data);
-    stored += present;
+    if ((stored - before) * 4 !== dataBytes || stored * 4 > values.length) return undefined;
+    const data = bytes.subarray(defEnd, end);
+    const target = values.subarray(before * 4, stored * 4);
+    if (h.is_compressed !== false && md.codec === 'SNAPPY') snappyUncompressInto(data, target);
+    else if (data.length === dataBytes) target.set(data);
+    else return undefined;
   }
   if (row !== rows - 1) return undefined;
-  const values = new Uint8Array(stored * 4);
-  let at = 0;
-  for (const p of pieces) {
-    values.set(p, at);
-    at += p.length;
-  }
-  return { lengths, values };
+  return { lengths, values: values.subarray(0, stored * 4) };
 }
 
 /** The generic path for one row group: hyparquet's row objects, converted with the same checks. */
@@ -197,11 +244,18 @@ function lengthMismatch(file: string, row: number): GearsInputError {
   return new GearsInputError({ file, field: `value (row ${row})`, problem: 'has a different length than gene_index', fix: 'rewrite the cells table: gene_index and value must pair up' });
 }
 
+/** Row groups read by each path (for tests and logs). */
+export interface CellsReadCounts {
+  direct: number;
+  generic: number;
+}
+
 /**
  * The expression of a cells table as RawBlocks of `blockCells` cells (the last one shorter), in
- * row order, with every gene index checked against `nGenes`.
+ * row order, with every gene index checked against `nGenes`. `counts`, when given, is told which
+ * path read each row group.
  */
-export async function* cellsTableBlocks(file: string, nGenes: number, blockCells: number): AsyncGenerator<RawBlock> {
+export async function* cellsTableBlocks(file: string, nGenes: number, blockCells: number, counts?: CellsReadCounts): AsyncGenerator<RawBlock> {
   const footer = await openParquetFooter(file);
   const metadata = footer.metadata;
   const root = footer.schema as unknown as SchemaNode;
@@ -216,6 +270,16 @@ export async function* cellsTableBlocks(file: string, nGenes: number, blockCells
     let start = 0; // first row of the next block
     let rowStart = 0;
     const emit = (rows: number): RawBlock => {
+      if (taken === 0 && pending[0].lengths.length === rows) {
+        // a row group of exactly one block: its arrays are the block's
+        const s = pending.shift()!;
+        const indptr = new Int32Array(rows + 1);
+        for (let i = 0; i < rows; i++) indptr[i + 1] = indptr[i] + s.lengths[i];
+        pendingRows -= rows;
+        const block = { start, indptr, indices: s.indices, values: s.values };
+        start += rows;
+        return block;
+      }
       const indptr = new Int32Array(rows + 1);
       // sizes first, then copy the rows from the pending segments
       let r = 0;
@@ -274,6 +338,7 @@ export async function* cellsTableBlocks(file: string, nGenes: number, blockCells
           segment = { lengths: g.lengths, indices: new Int32Array(g.values.buffer, g.values.byteOffset, g.values.length / 4), values: new Float32Array(v.values.buffer, v.values.byteOffset, v.values.length / 4) };
         }
       }
+      if (counts) counts[segment ? 'direct' : 'generic']++;
       segment ??= await genericSegment(file, footer, rowStart, rowStart + rows);
       const idx = segment.indices;
       for (let k = 0; k < idx.length; k++) {

@@ -17,7 +17,7 @@ export { cellChunks, cellChunks$, DEFAULT_CHUNK_SIZE, type ChunkOptions } from '
 export { pullObservable } from './lib/pull.ts';
 export { readCellChunks, readCellChunks$, rowsToChunk, type ReadCellsOptions } from './lib/cells-reader.ts';
 export { looksLikeCounts, normalizeCounts, validateBlock, TARGET_SUM, COUNT_DETECTION_CELLS, type NormalizeMode } from './lib/normalize.ts';
-export { MomentAccumulator, mergeMoment, mergeMoments, type Moments } from './lib/stats/moments.ts';
+export { MomentAccumulator, mergeMoment, mergeMoments, takeConditions, type Moments } from './lib/stats/moments.ts';
 export { duckdbMoments, conditionGeneStatsSql, CONDITION_GENE_STATS_SQL_PATH, INGEST_ENGINES, type IngestEngine, type DuckdbMomentsArgs } from './lib/duckdb-engine.ts';
 export { welchT, rankByAbsT, rankByAbsDelta } from './lib/stats/de.ts';
 export { GeneSumAccumulator, highlyVariableGenes, HVG_BINS, type HvgResult } from './lib/stats/hvg.ts';

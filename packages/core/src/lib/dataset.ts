@@ -20,6 +20,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readParquetColumns, writeParquetTable, type ParquetColumnSpec } from './parquet.ts';
+import { writeFlatParquetTable, type FlatColumn } from './parquet-flat.ts';
 import { CONTROL, conditionGenes } from './condition.ts';
 import { GearsInputError } from './errors.ts';
 
@@ -142,33 +143,30 @@ export function writeDatasetStats(dir: string, s: DatasetStats): void {
     n_cells: Int32Array.from(s.conditions, (c) => c.nCells),
     is_control: s.conditions.map((c) => c.isControl),
   });
+  // [C × G] rows written straight from the typed arrays (the generic writer's bytes; parquet-flat.ts)
   const N = C * G;
-  const condCol = new Array<string>(N);
-  const geneCol = new Array<string>(N);
-  const gi = new Int32Array(N);
+  const conditionCode = new Int32Array(N);
+  const geneCode = new Int32Array(N);
   const nCol = new Int32Array(N);
   for (let c = 0; c < C; c++) {
-    for (let g = 0; g < G; g++) {
-      const k = c * G + g;
-      condCol[k] = s.conditions[c].name;
-      geneCol[k] = s.genes[g].gene;
-      gi[k] = g;
-      nCol[k] = s.conditions[c].nCells;
-    }
+    conditionCode.fill(c, c * G, (c + 1) * G);
+    nCol.fill(s.conditions[c].nCells, c * G, (c + 1) * G);
+    for (let g = 0; g < G; g++) geneCode[c * G + g] = g;
   }
-  writeParquetTable(join(dir, DATASET_FILES.stats), STATS_COLUMNS, {
-    condition: condCol,
-    gene: geneCol,
-    gene_index: gi,
-    n: nCol,
-    mean: s.mean,
-    m2: s.m2,
-    m3: s.m3,
-    m4: s.m4,
-    nonzero: Int32Array.from(s.nonzero),
-    t: s.t,
-    de_rank: s.deRank,
-  });
+  const columns: Record<string, FlatColumn> = {
+    condition: { name: 'condition', type: 'STRING', strings: s.conditions.map((c) => c.name), codes: conditionCode },
+    gene: { name: 'gene', type: 'STRING', strings: s.genes.map((g) => g.gene), codes: geneCode },
+    gene_index: { name: 'gene_index', type: 'INT32', values: geneCode },
+    n: { name: 'n', type: 'INT32', values: nCol },
+    mean: { name: 'mean', type: 'DOUBLE', values: s.mean },
+    m2: { name: 'm2', type: 'DOUBLE', values: s.m2 },
+    m3: { name: 'm3', type: 'DOUBLE', values: s.m3 },
+    m4: { name: 'm4', type: 'DOUBLE', values: s.m4 },
+    nonzero: { name: 'nonzero', type: 'INT32', values: Int32Array.from(s.nonzero) },
+    t: { name: 't', type: 'DOUBLE', values: s.t },
+    de_rank: { name: 'de_rank', type: 'INT32', values: s.deRank },
+  };
+  writeFlatParquetTable(join(dir, DATASET_FILES.stats), STATS_COLUMNS.map((c) => columns[c.name]));
 }
 
 /** Reads the statistics an ingest run wrote; validates shapes so a stale or foreign directory fails clearly. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
 
 /**
@@ -26,15 +26,30 @@ export interface StageManifest {
 export const MANIFEST_FILE = 'manifest.json';
 export const PACKAGE_VERSION = '0.1.0';
 
+const hashCache = new Map<string, { stamp: string; hash: string }>();
+
+/**
+ * sha256 of a file's content. Remembered for the process while the file's size, modification
+ * and change times and inode are unchanged: a stage hashes its input when the pipeline computes
+ * its rerun key and again for its manifest (420 MB twice for the 100,000-cell h5ad benchmark).
+ */
 export async function sha256File(path: string): Promise<string> {
+  const abs = resolve(path);
+  const st = statSync(abs);
+  const stamp = `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
+  const cached = hashCache.get(abs);
+  if (cached?.stamp === stamp) return cached.hash;
   const h = createHash('sha256');
   await new Promise<void>((done, fail) => {
-    createReadStream(path)
+    // 1 MiB reads: with the default 64 KiB, hashing the 420 MB benchmark h5ad took 1.0–1.4 CPU-s, with 1 MiB 0.5
+    createReadStream(abs, { highWaterMark: 1 << 20 })
       .on('data', (b) => h.update(b))
       .on('end', () => done())
       .on('error', fail);
   });
-  return h.digest('hex');
+  const hash = h.digest('hex');
+  hashCache.set(abs, { stamp, hash });
+  return hash;
 }
 
 /** JSON with sorted keys, so equal configs hash equally whatever their key order. */

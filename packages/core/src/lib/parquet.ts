@@ -44,7 +44,8 @@ export type ParquetBatch = Record<string, ArrayLike<unknown> | RepeatedValue>;
 
 type SchemaElement = Record<string, unknown>;
 
-function schemaFor(columns: readonly ParquetColumnSpec[]): SchemaElement[] {
+/** The Parquet schema of a column list (root first), as every table writer of the project builds it. */
+export function schemaFor(columns: readonly ParquetColumnSpec[]): SchemaElement[] {
   const out: SchemaElement[] = [{ name: 'root', num_children: columns.length }];
   for (const c of columns) {
     if (c.type.startsWith('LIST_')) {
@@ -284,6 +285,20 @@ async function openParquet(path: string) {
       fix: 'rerun the stage that wrote it (use --force), or replace the file with a complete copy',
     });
   }
+}
+
+/**
+ * A Parquet file's footer (row groups, column chunks) and schema tree, and a reader of row
+ * ranges as row objects: for readers that decode some columns' pages themselves
+ * (ingest's cells-parquet-read.ts) and use the library for the rest.
+ */
+export async function openParquetFooter(path: string) {
+  const { file, metadata } = await openParquet(path);
+  return {
+    metadata,
+    schema: parquetSchema(metadata),
+    readRows: (columns: string[], rowStart: number, rowEnd: number) => parquetReadObjects({ file, metadata, columns, rowStart, rowEnd }),
+  };
 }
 
 /** Number of rows of a Parquet file, from its footer only. */

@@ -10,7 +10,7 @@ import { MomentAccumulator } from './stats/moments.ts';
 const port = parentPort!;
 const writer = new CellsWriter(workerData.dir as string);
 const spec = workerData.moments as MomentSpec | undefined;
-const acc = spec ? new MomentAccumulator(spec.conditions, spec.nGenes, spec.shift) : undefined;
+const acc = spec ? new MomentAccumulator(spec.conditions, spec.nGenes, spec.shift, spec.only) : undefined;
 port.on('message', (m: { type: string; chunk?: never }) => {
   try {
     if (m.type === 'chunk') {

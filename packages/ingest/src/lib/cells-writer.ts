@@ -13,6 +13,8 @@ export interface MomentSpec {
   conditions: string[];
   nGenes: number;
   shift: Float64Array;
+  /** accumulate only the conditions with only[c] = 1 (the caller accumulates the others); all when absent */
+  only?: Uint8Array;
 }
 
 export const MAX_IN_FLIGHT = 2;

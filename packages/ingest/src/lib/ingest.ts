@@ -39,12 +39,19 @@ import { buildDatasetStats } from './stats/dataset.ts';
 import { runPseudobulkIngest } from './pseudobulk/ingest.ts';
 import type { PseudobulkDuplicates, PseudobulkKind } from './pseudobulk/options.ts';
 import { GeneSumAccumulator, highlyVariableGenes } from './stats/hvg.ts';
-import type { Moments } from './stats/moments.ts';
+import { MomentAccumulator, takeConditions, type Moments } from './stats/moments.ts';
 import type { MomentSpec } from './cells-writer.ts';
 import { duckdbMoments, INGEST_ENGINES, type IngestEngine } from './duckdb-engine.ts';
 import type { ObsFilter } from './obs-filter.ts';
 
 export const DEFAULT_OUT_DIR = 'gears-out/dataset';
+/**
+ * Share of the cells whose moments the main thread accumulates while the writer thread encodes
+ * cells.parquet (and accumulates the rest), per input format: what balanced the two threads in
+ * node --cpu-prof of the 100,000-cell benchmark. Reading a Parquet cells table (inflating and
+ * decoding its pages) already keeps the main thread the busier one.
+ */
+export const MAIN_MOMENT_SHARE: Record<CellSource['format'], number> = { h5ad: 0.5, mtx: 0.5, parquet: 0 };
 /** below this many cells the writer thread's start-up (≈1 s) costs more than it saves */
 export const WRITER_THREAD_MIN_CELLS = 20_000;
 /** obs columns used as library size when the input is already normalised */
@@ -277,14 +284,22 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
     const sampleMean = counts ? sample.meanNormalized : sample.meanAsStored;
     const shift = Float64Array.from(kept, (g) => (shiftAll ? shiftAll[g] : sampleMean[g]));
 
-    /** Streams the cells into cells.parquet (and their moments, when asked) on the writer thread or inline. */
+    /**
+     * Streams the cells into cells.parquet (and their moments, when asked) on the writer thread or
+     * inline. With the writer thread, the main thread accumulates the moments of a share of the
+     * conditions (MAIN_MOMENT_SHARE) before handing each chunk over, the writer the rest.
+     */
     const streamCells = async (tmp: string, spec: MomentSpec | undefined): Promise<Moments | undefined> => {
       const threaded = args.writerThread ?? plan.nKept >= WRITER_THREAD_MIN_CELLS;
-      const cells = threaded ? new ThreadedCellsWriter(tmp, spec) : new InlineCellsWriter(tmp, spec);
+      const mainMask = threaded && spec ? conditionsForShare(plan, MAIN_MOMENT_SHARE[source.format]) : undefined;
+      const mainAcc = spec && mainMask ? new MomentAccumulator(spec.conditions, spec.nGenes, spec.shift, mainMask) : undefined;
+      const writerSpec = spec && mainMask ? { ...spec, only: mainMask.map((m) => 1 - m) } : spec;
+      const cells = threaded ? new ThreadedCellsWriter(tmp, writerSpec) : new InlineCellsWriter(tmp, writerSpec);
       let done = 0;
       try {
         for await (const chunk of cellChunks(source, plan, { chunkSize, normalize, geneMap, nGenes: G, librarySize })) {
           done += chunk.cellIds.length;
+          mainAcc?.add(chunk);
           await cells.write(chunk); // transfers the chunk's buffers to the writer thread
           log.progress('ingest: statistics', done, plan.nKept, 'cells');
         }
@@ -293,7 +308,8 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
         await cells.abort();
         throw e;
       }
-      return cells.moments();
+      const written = cells.moments();
+      return mainAcc && mainMask && written ? takeConditions(mainAcc.result(), written, mainMask) : written;
     };
 
     const result = await replaceDirectory(outDir, async (tmp) => {
@@ -377,6 +393,24 @@ export async function runIngest(args: IngestArgs, log: Logger = silentLogger): P
   } finally {
     opened.close();
   }
+}
+
+/**
+ * The conditions whose cells make up about `share` of the kept cells (taken in condition order
+ * until the share is reached), as a 0/1 mask; undefined when the share is 0.
+ */
+function conditionsForShare(plan: CellPlan, share: number): Uint8Array | undefined {
+  if (!(share > 0)) return undefined;
+  const C = plan.conditions.length;
+  const cells = new Float64Array(C);
+  for (let i = 0; i < plan.cellCondition.length; i++) if (plan.cellCondition[i] >= 0) cells[plan.cellCondition[i]]++;
+  const mask = new Uint8Array(C);
+  let taken = 0;
+  for (let c = 0; c < C && taken < share * plan.nKept; c++) {
+    mask[c] = 1;
+    taken += cells[c];
+  }
+  return mask;
 }
 
 /** --engine duckdb reads a Parquet cells table of normalised values, all genes kept. */

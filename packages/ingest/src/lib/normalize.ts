@@ -27,7 +27,7 @@ export function looksLikeCounts(values: Float32Array): boolean {
  * or log-normalised counts, both ≥ 0.
  */
 export function validateBlock(block: RawBlock, file: string, cellIds: string[], genes: string[], keep?: (cell: number) => boolean): void {
-  const { indptr, indices, values } = block;
+  const { indptr, values } = block;
   for (let k = 0; k < values.length; k++) {
     const v = values[k];
     if (v >= 0 && v < Infinity) continue;
@@ -35,13 +35,20 @@ export function validateBlock(block: RawBlock, file: string, cellIds: string[], 
     while (indptr[r + 1] <= k) r++;
     const cell = block.start + r;
     if (keep && !keep(cell)) continue; // cells filtered out are not ingested
-    throw new GearsInputError({
-      file,
-      field: `expression of cell ${cellIds[cell] ?? cell} (row ${cell}), gene ${genes[indices[k]] ?? indices[k]}`,
-      problem: `value ${v} is ${Number.isNaN(v) || !Number.isFinite(v) ? 'not finite' : 'negative'}; expression must be raw counts or log-normalised counts (≥ 0)`,
-      fix: 'pass raw counts (or log1p of normalised counts), not scaled / centred data (e.g. use adata.raw or layers["counts"])',
-    });
+    throw invalidValue(block, k, r, file, cellIds, genes);
   }
+}
+
+/** The error for stored value k (of block row r) that is negative or not finite. */
+export function invalidValue(block: RawBlock, k: number, r: number, file: string, cellIds: string[], genes: string[]): GearsInputError {
+  const v = block.values[k];
+  const cell = block.start + r;
+  return new GearsInputError({
+    file,
+    field: `expression of cell ${cellIds[cell] ?? cell} (row ${cell}), gene ${genes[block.indices[k]] ?? block.indices[k]}`,
+    problem: `value ${v} is ${Number.isNaN(v) || !Number.isFinite(v) ? 'not finite' : 'negative'}; expression must be raw counts or log-normalised counts (≥ 0)`,
+    fix: 'pass raw counts (or log1p of normalised counts), not scaled / centred data (e.g. use adata.raw or layers["counts"])',
+  });
 }
 
 /**

@@ -81,7 +81,7 @@ export class InlineCellsWriter {
   private readonly acc: MomentAccumulator | undefined;
   constructor(dir: string, moments?: MomentSpec) {
     this.w = new CellsWriter(dir);
-    this.acc = moments && new MomentAccumulator(moments.conditions, moments.nGenes, moments.shift);
+    this.acc = moments && new MomentAccumulator(moments.conditions, moments.nGenes, moments.shift, moments.only);
   }
   async write(chunk: CellChunk): Promise<void> {
     this.acc?.add(chunk);

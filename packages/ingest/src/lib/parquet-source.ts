@@ -1,12 +1,14 @@
 /**
  * A Parquet cells table in the layout ingest writes (core CELLS_COLUMNS: cell_id, condition,
  * library_size, gene_index list, value list) with its `genes.parquet` beside it, so an ingest
- * output can be ingested again (e.g. with another gene selection or filter). Read through core's
- * Parquet adapter, a batch of rows at a time.
+ * output can be ingested again (e.g. with another gene selection or filter). The metadata columns
+ * are read whole through core's Parquet adapter, the cell lists a block at a time
+ * (cells-parquet-read.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DATASET_FILES, GearsInputError, readParquetColumns, scanParquetRows } from '@gears-pipeline/core';
+import { DATASET_FILES, GearsInputError, readParquetColumns } from '@gears-pipeline/core';
+import { cellsTableBlocks } from './cells-parquet-read.ts';
 import type { CellSource, RawBlock } from './source.ts';
 
 export async function openParquetSource(input: string): Promise<CellSource> {
@@ -32,40 +34,8 @@ export async function openParquetSource(input: string): Promise<CellSource> {
     metadataFile: cellsPath,
     metadata: (c) => (c === 'condition' ? conditions : c === 'cell_id' ? meta.cell_id.map(String) : undefined),
     numericMetadata: (c) => (c === 'library_size' ? library : undefined),
-    async *blocks(blockCells): AsyncGenerator<RawBlock> {
-      let start = 0;
-      for await (const rows of scanParquetRows(cellsPath, ['gene_index', 'value'], blockCells)) {
-        const gi = rows.gene_index as ArrayLike<number>[];
-        const vv = rows.value as ArrayLike<number>[];
-        const n = gi.length;
-        for (const [name, col] of [['gene_index', gi], ['value', vv]] as const) {
-          const r = col.findIndex((x) => x !== null && x !== undefined && !(Array.isArray(x) || ArrayBuffer.isView(x)));
-          if (r >= 0) {
-            const v = col[r] as unknown;
-            throw new GearsInputError({ file: cellsPath, field: `${name} (row ${start + r})`, problem: `holds a ${typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v} (${String(v).slice(0, 20)}), not a list: a cells table has one list of gene indices and one list of values per cell`, fix: 'write gene_index and value as list columns (one row per cell), as gears ingest writes cells.parquet' });
-          }
-        }
-        const indptr = new Int32Array(n + 1);
-        for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r] + (gi[r]?.length ?? 0);
-        const indices = new Int32Array(indptr[n]);
-        const values = new Float32Array(indptr[n]);
-        for (let r = 0; r < n; r++) {
-          if (!gi[r]) continue;
-          if ((vv[r]?.length ?? -1) !== gi[r].length) {
-            throw new GearsInputError({ file: cellsPath, field: `value (row ${start + r})`, problem: 'has a different length than gene_index', fix: 'rewrite the cells table: gene_index and value must pair up' });
-          }
-          indices.set(gi[r], indptr[r]);
-          values.set(vv[r], indptr[r]);
-        }
-        for (let k = 0; k < indices.length; k++) {
-          if (indices[k] < 0 || indices[k] >= nGenes) {
-            throw new GearsInputError({ file: cellsPath, field: `gene_index (row ${start + indptr.findIndex((p) => p > k) - 1})`, problem: `gene index ${indices[k]} is outside genes.parquet (${nGenes} genes)`, fix: 'use the genes.parquet written with this cells table' });
-          }
-        }
-        yield { start, indptr, indices, values };
-        start += n;
-      }
-    },
+    // the cell lists straight from their pages (cells-parquet-read.ts), hyparquet for other layouts
+    blocks: (blockCells): AsyncGenerator<RawBlock> => cellsTableBlocks(cellsPath, nGenes, blockCells),
     close() {},
   };
 }

@@ -39,6 +39,8 @@ export interface CellSource {
   /**
    * The expression in blocks of at most `blockCells` consecutive cells, in file order, read only
    * when the consumer asks for the next one. Can be iterated several times (one pass each).
+   * Every block's arrays are new and handed over: the consumer may modify them in place or
+   * transfer them to another thread (the ingest normalises in place and transfers them).
    */
   blocks(blockCells: number): AsyncIterable<RawBlock>;
   /** cells (file positions) with no stored value, when the reader knows it without a pass */

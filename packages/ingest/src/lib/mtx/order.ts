@@ -1,6 +1,7 @@
 /**
  * MatrixMarket files in any entry order. Cell Ranger writes the entries sorted by cell, which
- * streams; scipy's `mmwrite`, many GEO uploads and converters write them sorted by gene. One scan
+ * streams (or, when it fits the budget, is kept in memory by the scan, `MTX_KEPT_BYTES_PER_ENTRY`
+ * each, so the file is inflated and parsed once); scipy's `mmwrite`, many GEO uploads and converters write them sorted by gene. One scan
  * at open (`scanMtx`) checks the indices, counts the entries of each cell and tells which case a
  * file is; an unsorted file is then put in cell order once, either
  * - in memory, when its entries fit the budget (`MTX_BYTES_PER_ENTRY` each: cell, gene, value),
@@ -14,7 +15,7 @@
 import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { GearsInputError } from '@gears-pipeline/core';
-import { parseMtx, type TripletBatch } from './parse.ts';
+import { parseMtx, type MtxHeader, type TripletBatch } from './parse.ts';
 
 /** bytes one entry costs when sorted in memory or on disk: int32 cell, int32 gene, float32 value */
 export const MTX_BYTES_PER_ENTRY = 12;
@@ -44,16 +45,25 @@ export interface MtxScan {
   /** stored entries per cell */
   perCell: Int32Array;
   nnz: number;
+  /**
+   * the matrix as CSR (cells × genes, each cell's entries in file order), when the file is in cell
+   * order and `keepBytes` allowed holding it (`MTX_KEPT_BYTES_PER_ENTRY` per entry): later passes
+   * then read memory instead of inflating and parsing the file again
+   */
+  csr?: CsrMatrix;
 }
 
 /**
  * The matrix's entries as 0-based (cell, gene) batches, with the range of every index checked
  * (the one-line error names the entry, its indices and the matrix shape).
  */
-export async function* mtxEntries(g: MtxGeometry): AsyncGenerator<EntryBatch> {
+export async function* mtxEntries(g: MtxGeometry, onHeader?: (announcedEntries: number) => void): AsyncGenerator<EntryBatch> {
   let entry = 0;
   for await (const item of parseMtx(g.path)) {
-    if (!('n' in item)) continue;
+    if (!('n' in item)) {
+      onHeader?.((item as MtxHeader).nnz);
+      continue;
+    }
     const b = item as TripletBatch;
     const cs = g.cellsAreColumns ? b.j : b.i;
     const gs = g.cellsAreColumns ? b.i : b.j;
@@ -74,22 +84,47 @@ export async function* mtxEntries(g: MtxGeometry): AsyncGenerator<EntryBatch> {
   }
 }
 
-/** One pass: index checks, entries per cell, and whether the file is in cell order. */
-export async function scanMtx(g: MtxGeometry): Promise<MtxScan> {
+/** bytes one entry costs when a cell-ordered matrix is kept in memory by the scan: int32 gene, float32 value */
+export const MTX_KEPT_BYTES_PER_ENTRY = 8;
+
+/**
+ * One pass: index checks, entries per cell, and whether the file is in cell order. With
+ * `keepBytes` ≥ 8 × the entries the size line announces, the entries are kept while they arrive in
+ * cell order (dropped at the first one that does not), and a cell-ordered matrix comes back as CSR.
+ */
+export async function scanMtx(g: MtxGeometry, keepBytes = 0): Promise<MtxScan> {
   const perCell = new Int32Array(g.nCells);
   let last = -1;
   let sortedByCell = true;
   let nnz = 0;
-  for await (const b of mtxEntries(g)) {
+  let keptGene: Int32Array | undefined;
+  let keptValue: Float32Array | undefined;
+  for await (const b of mtxEntries(g, (announced) => {
+    if (announced * MTX_KEPT_BYTES_PER_ENTRY <= keepBytes) {
+      keptGene = new Int32Array(announced);
+      keptValue = new Float32Array(announced);
+    }
+  })) {
     for (let k = 0; k < b.n; k++) {
       const c = b.cell[k];
       if (c < last) sortedByCell = false;
       last = c;
       perCell[c]++;
     }
+    if (keptGene && (!sortedByCell || nnz + b.n > keptGene.length)) keptGene = keptValue = undefined;
+    if (keptGene) {
+      keptGene.set(b.gene.subarray(0, b.n), nnz);
+      keptValue!.set(b.value.subarray(0, b.n), nnz);
+    }
     nnz += b.n;
   }
-  return { sortedByCell, perCell, nnz };
+  let csr: CsrMatrix | undefined;
+  if (sortedByCell && keptGene && keptValue && nnz === keptGene.length) {
+    const indptr = new Float64Array(g.nCells + 1);
+    for (let c = 0; c < g.nCells; c++) indptr[c + 1] = indptr[c] + perCell[c];
+    csr = { indptr, indices: keptGene, values: keptValue };
+  }
+  return { sortedByCell, perCell, nnz, csr };
 }
 
 /** Sorts `gene` (with `value` alongside) ascending within [lo, hi): insertion sort, linear when already sorted. */

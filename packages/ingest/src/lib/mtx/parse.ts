@@ -22,29 +22,115 @@ export interface TripletBatch {
 
 const BATCH = 1 << 16;
 
+/**
+ * Parser state carried from one chunk of bytes to the next: the line being read (fields done, the
+ * token in progress) and the counters the messages use.
+ */
+interface LineState {
+  field: number;
+  /** the integer value of the token so far (all digits) */
+  num: number;
+  inNum: boolean;
+  /** the token as text once it holds a non-digit (then read with Number) */
+  slow: string;
+  v0: number;
+  v1: number;
+  v2: number;
+  /** lines seen after the size line (comment lines of the data part are not counted, as before) */
+  line: number;
+  comment: boolean;
+  count: number;
+}
+
+/**
+ * Triplet lines of `chunk` from `k` on, into `batch` (flushed through `full` when it fills).
+ * One tight loop over the bytes with the state in locals (the former closure-based loop kept
+ * every variable in a heap context: ≈ 2.5× slower, node --cpu-prof). Same rules as before:
+ * fields are separated by spaces, tabs or CR; an all-digit token is read digit by digit, any
+ * other through Number(); '%' at the start of a line begins a comment; a line with fewer than
+ * `need` fields is an error naming its line.
+ */
+function parseTriplets(path: string, chunk: Uint8Array, k: number, st: LineState, need: number, batch: TripletBatch, full: () => TripletBatch): TripletBatch {
+  let { field, num, inNum, slow, v0, v1, v2, line, comment, count } = st;
+  let bi = batch.i;
+  let bj = batch.j;
+  let bv = batch.v;
+  let bn = batch.n;
+  const n = chunk.length;
+  for (; k < n; k++) {
+    const b = chunk[k];
+    if (comment) {
+      if (b === 10) comment = false;
+      continue;
+    }
+    if (b >= 48 && b <= 57) {
+      if (slow !== '') slow += String.fromCharCode(b);
+      else {
+        num = num * 10 + (b - 48);
+        inNum = true;
+      }
+      continue;
+    }
+    if (b === 32 || b === 9 || b === 13 || b === 10) {
+      if (inNum) {
+        const x = slow !== '' ? Number(slow) : num;
+        if (field === 0) v0 = x;
+        else if (field === 1) v1 = x;
+        else if (field === 2) v2 = x;
+        field++;
+        num = 0;
+        slow = '';
+        inNum = false;
+      }
+      if (b !== 10) continue;
+      line++;
+      if (field === 0) continue;
+      if (field < need) {
+        throw new GearsInputError({ file: path, field: `line ${line}`, problem: `has ${field} fields, expected ${need}`, fix: 'the file is damaged or truncated: copy it again' });
+      }
+      bi[bn] = v0;
+      bj[bn] = v1;
+      bv[bn] = need === 2 ? 1 : v2;
+      bn++;
+      count++;
+      field = 0;
+      if (bn === bi.length) {
+        batch.n = bn;
+        batch = full();
+        bi = batch.i;
+        bj = batch.j;
+        bv = batch.v;
+        bn = batch.n;
+      }
+    } else if (b === 37 && field === 0 && !inNum) {
+      comment = true;
+    } else if (!inNum) {
+      // '.', 'e', '-', '+': a non-integer number, read as text
+      inNum = true;
+      slow = String.fromCharCode(b);
+    } else {
+      slow = (slow || String(num)) + String.fromCharCode(b);
+    }
+  }
+  batch.n = bn;
+  Object.assign(st, { field, num, inNum, slow, v0, v1, v2, line, comment, count });
+  return batch;
+}
+
 /** Streams the header (first) and then batches of 1-based triplets. */
 export async function* parseMtx(path: string): AsyncGenerator<MtxHeader | TripletBatch> {
   let header: MtxHeader | undefined;
   let headerLine = '';
   let inHeader = true;
-  let batch: TripletBatch = { i: new Int32Array(BATCH), j: new Int32Array(BATCH), v: new Float32Array(BATCH), n: 0 };
-  // parser state for the current triplet line
-  let field = 0;
-  let num = 0;
-  let inNum = false;
-  let slow = '';
-  let vals = [0, 0, 0];
-  let line = 0;
-  let count = 0;
-  let comment = false;
-  const finishNumber = () => {
-    if (!inNum) return;
-    vals[field] = slow ? Number(slow) : num;
-    field++;
-    num = 0;
-    slow = '';
-    inNum = false;
+  const newBatch = (): TripletBatch => ({ i: new Int32Array(BATCH), j: new Int32Array(BATCH), v: new Float32Array(BATCH), n: 0 });
+  let batch = newBatch();
+  const ready: TripletBatch[] = [];
+  const full = () => {
+    ready.push(batch);
+    batch = newBatch();
+    return batch;
   };
+  const st: LineState = { field: 0, num: 0, inNum: false, slow: '', v0: 0, v1: 0, v2: 0, line: 0, comment: false, count: 0 };
   for await (const chunk of readBytes(path)) {
     let k = 0;
     if (inHeader) {
@@ -55,11 +141,11 @@ export async function* parseMtx(path: string): AsyncGenerator<MtxHeader | Triple
         headerLine += chunk.toString('latin1', k, end);
         k = nl < 0 ? chunk.length : nl + 1;
         if (nl < 0) break;
-        line++;
+        st.line++;
         // a UTF-8 byte-order mark (read as latin1) before the banner is harmless
-        const text = (line === 1 ? headerLine.replace(/^\u00ef\u00bb\u00bf/, '') : headerLine).trim();
+        const text = (st.line === 1 ? headerLine.replace(/^\u00ef\u00bb\u00bf/, '') : headerLine).trim();
         headerLine = '';
-        if (line === 1) {
+        if (st.line === 1) {
           const m = /^%%MatrixMarket\s+matrix\s+coordinate\s+(integer|real|pattern|double)\s+general/i.exec(text);
           if (!m) {
             throw new GearsInputError({ file: path, field: 'header (line 1)', problem: `is "${text.slice(0, 80)}", expected "%%MatrixMarket matrix coordinate integer|real general"`, fix: 'pass the matrix.mtx written by Cell Ranger / scipy.io.mmwrite (sparse coordinate format)' });
@@ -71,7 +157,7 @@ export async function* parseMtx(path: string): AsyncGenerator<MtxHeader | Triple
         if (text === '' || text.startsWith('%')) continue;
         const parts = text.split(/\s+/).map(Number);
         if (parts.length !== 3 || parts.some((x) => !Number.isInteger(x) || x < 0)) {
-          throw new GearsInputError({ file: path, field: `size line (line ${line})`, problem: `is "${text}", expected "rows columns entries"`, fix: 'repair the file header' });
+          throw new GearsInputError({ file: path, field: `size line (line ${st.line})`, problem: `is "${text}", expected "rows columns entries"`, fix: 'repair the file header' });
         }
         header!.rows = parts[0];
         header!.cols = parts[1];
@@ -80,63 +166,20 @@ export async function* parseMtx(path: string): AsyncGenerator<MtxHeader | Triple
         yield header!;
       }
     }
-    for (; k < chunk.length; k++) {
-      const b = chunk[k];
-      if (comment) {
-        if (b === 10) comment = false;
-        continue;
-      }
-      if (b >= 48 && b <= 57) {
-        if (!inNum) inNum = true;
-        if (slow) slow += String.fromCharCode(b);
-        else num = num * 10 + (b - 48);
-      } else if (b === 32 || b === 9 || b === 13) {
-        finishNumber();
-      } else if (b === 10) {
-        finishNumber();
-        line++;
-        if (field === 0) continue;
-        const need = header!.field === 'pattern' ? 2 : 3;
-        if (field < need) {
-          throw new GearsInputError({ file: path, field: `line ${line}`, problem: `has ${field} fields, expected ${need}`, fix: 'the file is damaged or truncated: copy it again' });
-        }
-        batch.i[batch.n] = vals[0];
-        batch.j[batch.n] = vals[1];
-        batch.v[batch.n] = need === 2 ? 1 : vals[2];
-        batch.n++;
-        count++;
-        field = 0;
-        if (batch.n === BATCH) {
-          yield batch;
-          batch = { i: new Int32Array(BATCH), j: new Int32Array(BATCH), v: new Float32Array(BATCH), n: 0 };
-        }
-      } else if (b === 37 && field === 0 && !inNum) {
-        comment = true;
-      } else {
-        // '.', 'e', '-', '+': a non-integer number, parse it as text
-        if (!inNum) {
-          inNum = true;
-          slow = String.fromCharCode(b);
-        } else {
-          slow = (slow || String(num)) + String.fromCharCode(b);
-        }
-      }
-    }
+    if (inHeader) continue;
+    batch = parseTriplets(path, chunk, k, st, header!.field === 'pattern' ? 2 : 3, batch, full);
+    while (ready.length > 0) yield ready.shift()!;
   }
   if (inHeader) {
     throw new GearsInputError({ file: path, field: 'header', problem: 'ends before the size line', fix: 'the file is truncated: copy it again' });
   }
   // a last line without newline
-  finishNumber();
-  if (field > 0) {
-    batch.i[batch.n] = vals[0];
-    batch.j[batch.n] = vals[1];
-    batch.v[batch.n] = header!.field === 'pattern' ? 1 : vals[2];
-    batch.n++;
-    count++;
+  if (st.inNum || st.field > 0) {
+    batch = parseTriplets(path, Uint8Array.of(10), 0, st, header!.field === 'pattern' ? 2 : 3, batch, full);
+    while (ready.length > 0) yield ready.shift()!;
   }
   if (batch.n > 0) yield batch;
-  if (count !== header!.nnz) {
-    throw new GearsInputError({ file: path, field: 'entries', problem: `has ${count} entries but its size line announces ${header!.nnz}`, fix: 'the file is truncated or damaged: copy it again' });
+  if (st.count !== header!.nnz) {
+    throw new GearsInputError({ file: path, field: 'entries', problem: `has ${st.count} entries but its size line announces ${header!.nnz}`, fix: 'the file is truncated or damaged: copy it again' });
   }
 }

@@ -15,7 +15,7 @@ import type { CellSource, RawBlock } from '../source.ts';
 import { readMetadataTable } from '../table.ts';
 import { readAllLines } from '../text.ts';
 import { parseMtx, type MtxHeader } from './parse.ts';
-import { DEFAULT_MTX_SORT_BUDGET, MTX_BYTES_PER_ENTRY, mtxEntries, scanMtx, sortToDisk, sortedFileEntries, transposeInMemory, type CsrMatrix, type EntryBatch, type MtxGeometry } from './order.ts';
+import { DEFAULT_MTX_SORT_BUDGET, MTX_BYTES_PER_ENTRY, MTX_KEPT_BYTES_PER_ENTRY, mtxEntries, scanMtx, sortToDisk, sortedFileEntries, transposeInMemory, type CsrMatrix, type EntryBatch, type MtxGeometry } from './order.ts';
 
 /** Metadata columns tried, in order, for the barcode when no --barcode-column is given. */
 export const DEFAULT_BARCODE_COLUMNS = ['barcode', 'cell_barcode', 'barcodes', 'cell_id', 'cell', 'obs_names', 'index'];
@@ -29,8 +29,9 @@ export interface MtxOptions {
   geneColumn?: string;
   /**
    * bytes an unsorted matrix may take in memory while it is put in cell order
-   * (`MTX_BYTES_PER_ENTRY` per entry); above it the entries are sorted on disk. Default
-   * DEFAULT_MTX_SORT_BUDGET.
+   * (`MTX_BYTES_PER_ENTRY` per entry); above it the entries are sorted on disk. A matrix already
+   * in cell order is kept in memory by the open-time scan when it fits (`MTX_KEPT_BYTES_PER_ENTRY`
+   * per entry), else streamed from the file on every pass. Default DEFAULT_MTX_SORT_BUDGET.
    */
   sortBudget?: number;
   /** directory for the on-disk sort's temporary files (created, removed on close); default beside the matrix */
@@ -223,11 +224,17 @@ interface CellOrder {
 
 /** Scans the matrix, and puts an unsorted one in cell order (in memory or on disk). */
 async function putInCellOrder(g: MtxGeometry, opts: MtxOptions, log: Logger): Promise<CellOrder> {
-  const scan = await scanMtx(g);
+  const budget = opts.sortBudget ?? DEFAULT_MTX_SORT_BUDGET;
+  // a cell-ordered matrix within the budget is kept by the scan: one inflate + parse instead of one per pass
+  const scan = await scanMtx(g, budget);
   const emptyCells: number[] = [];
   scan.perCell.forEach((n, c) => n === 0 && emptyCells.push(c));
+  if (scan.csr) {
+    log.info('ingest.mtx_order', { file: g.path, order: 'by cell', action: 'kept in memory by the scan', entries: scan.nnz, bytes: scan.nnz * MTX_KEPT_BYTES_PER_ENTRY, budget });
+    const m = scan.csr;
+    return { emptyCells, blocks: (n) => blocksFromCsr(m, g.nCells, n), close() {} };
+  }
   if (scan.sortedByCell) return { emptyCells, blocks: (n) => blocksFromOrderedEntries(g.path, mtxEntries(g), g.nCells, n), close() {} };
-  const budget = opts.sortBudget ?? DEFAULT_MTX_SORT_BUDGET;
   const bytes = scan.nnz * MTX_BYTES_PER_ENTRY;
   if (bytes <= budget) {
     log.info('ingest.mtx_order', { file: g.path, order: 'not by cell', action: 'put in cell order in memory', entries: scan.nnz, bytes, budget });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mulberry32 } from '@gears-pipeline/core';
 import { rankByAbsDelta, rankByAbsT, welchT } from '../../index.ts';
 
 test('Welch t with ddof-1 variances, as scipy ttest_ind(equal_var=False)', () => {
@@ -14,6 +15,18 @@ test('Welch t with ddof-1 variances, as scipy ttest_ind(equal_var=False)', () =>
 
 test('genes rank by |t| descending, ties by position', () => {
   assert.deepEqual(Array.from(rankByAbsT([0.5, -3, 0, 3, Infinity, 0])), [3, 1, 4, 2, 0, 5]);
+});
+
+test('the radix ranking equals a comparison sort by (|t| descending, position)', () => {
+  const rand = mulberry32(11);
+  const pool = [0, -0, 1e-310, -1e-310, 0.5, -0.5, 3, Infinity, -Infinity, Number.MAX_VALUE, 2 ** -1074];
+  for (const G of [1, 2, 7, 300, 5000]) {
+    const t = Float64Array.from({ length: G }, () => (rand() < 0.3 ? pool[Math.floor(rand() * pool.length)] : (rand() - 0.5) * 10 ** Math.floor(rand() * 8 - 4)));
+    const order = Array.from({ length: G }, (_, g) => g).sort((a, b) => Math.abs(t[b]) - Math.abs(t[a]) || a - b);
+    const expected = new Int32Array(G);
+    order.forEach((g, i) => (expected[g] = i));
+    assert.deepEqual(rankByAbsT(t), expected, `G = ${G}`);
+  }
 });
 
 test('without variance (pseudobulk), genes rank by |mean − control| descending, ties by position', () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CellChunk } from '@gears-pipeline/core';
-import { MomentAccumulator, mergeMoments } from '../../index.ts';
+import { MomentAccumulator, mergeMoments, takeConditions } from '../../index.ts';
 import { rng } from '../testing/synthetic.ts';
 
 function sparseCells(seed: number, n: number, G: number, offset = 0, density = 0.3) {
@@ -103,4 +103,24 @@ test('moments of two shards merge to the moments of the whole', () => {
   for (const k of ['mean', 'm2', 'm3', 'm4'] as const) {
     for (let j = 0; j < w.mean.length; j++) assert.ok(Math.abs(merged[k][j] - w[k][j]) < 1e-9 * Math.max(1, Math.abs(w[k][j])), `${k}[${j}]`);
   }
+});
+
+test('two accumulators splitting the conditions give one accumulator’s moments bit for bit', () => {
+  const G = 7;
+  const { dense, conds } = sparseCells(23, 500, G);
+  const chunks = chunksOf(dense, conds, G, 50);
+  const shift = Float64Array.from({ length: G }, (_, g) => 0.3 * g);
+  const fromA = Uint8Array.from(names, (_, c) => c % 2);
+  const whole = new MomentAccumulator(names, G, shift);
+  const a = new MomentAccumulator(names, G, shift, fromA);
+  const b = new MomentAccumulator(names, G, shift, fromA.map((x) => 1 - x));
+  for (const c of chunks) {
+    whole.add(c);
+    a.add(c);
+    b.add(c);
+  }
+  const w = whole.result();
+  const t = takeConditions(a.result(), b.result(), fromA);
+  for (const k of ['n', 'mean', 'm2', 'm3', 'm4', 'nonzero'] as const) assert.deepEqual(t[k], w[k], k);
+  assert.ok(a.result().n.some((n, c) => n === 0 && w.n[c] > 0), 'each accumulator ignores the other’s conditions');
 });

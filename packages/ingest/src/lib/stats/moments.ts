@@ -44,11 +44,14 @@ export class MomentAccumulator {
    * @param nGenes genes per cell
    * @param shift per-gene shift K_g (any value is exact in exact arithmetic; the gene's overall
    *   mean is best numerically); zeros when absent
+   * @param only when given, only the conditions c with only[c] = 1 are accumulated (their rows
+   *   are then exactly those of an accumulator over all conditions: see `takeConditions`)
    */
-  constructor(conditions: readonly string[], nGenes: number, shift?: Float64Array) {
+  constructor(conditions: readonly string[], nGenes: number, shift?: Float64Array, only?: Uint8Array) {
     this.C = conditions.length;
     this.G = nGenes;
-    this.index = new Map(conditions.map((c, i) => [c, i]));
+    // with `only`, the cells of conditions outside it are ignored like unknown conditions
+    this.index = new Map(conditions.flatMap((c, i) => (only && !only[i] ? [] : [[c, i] as [string, number]])));
     this.shift = shift ?? new Float64Array(nGenes);
     const size = this.C * this.G;
     this.cells = new Float64Array(this.C);
@@ -59,15 +62,34 @@ export class MomentAccumulator {
     this.nnz = new Float64Array(size);
   }
 
-  /** Adds a chunk's cells; cells of conditions not in the list are ignored. */
+  /**
+   * Adds a chunk's cells; cells of conditions not in the list are ignored.
+   *
+   * The cells are visited grouped by condition (a stable counting sort of the rows), so a
+   * condition's five accumulator rows stay in cache across its cells; each (condition, gene)
+   * still receives its cells in chunk order, so the sums are bit for bit those of a visit in
+   * row order. ≈ 2× faster on the 100,000-cell benchmark (281 conditions in random cell order).
+   * Keeping the five sums interleaved in one array instead was 1.5–2× slower (measured).
+   */
   add(chunk: CellChunk): void {
     const { indptr, indices, values, conditions } = chunk;
     const G = this.G;
     const K = this.shift;
     const { t1, t2, t3, t4, nnz } = this;
-    for (let r = 0; r < conditions.length; r++) {
+    const n = conditions.length;
+    const rowCondition = new Int32Array(n);
+    const start = new Int32Array(this.C + 1);
+    for (let r = 0; r < n; r++) {
       const c = this.index.get(conditions[r]);
-      if (c === undefined) continue;
+      rowCondition[r] = c ?? -1;
+      if (c !== undefined) start[c + 1]++;
+    }
+    for (let c = 0; c < this.C; c++) start[c + 1] += start[c];
+    const order = new Int32Array(start[this.C]);
+    for (let r = 0; r < n; r++) if (rowCondition[r] >= 0) order[start[rowCondition[r]]++] = r;
+    for (let i = 0; i < order.length; i++) {
+      const r = order[i];
+      const c = rowCondition[r];
       this.cells[c]++;
       const base = c * G;
       for (let k = indptr[r]; k < indptr[r + 1]; k++) {
@@ -140,6 +162,24 @@ export function mergeMoment(
     6 * dn2 * (na * na * m2b + nb * nb * m2a) +
     4 * dn * (na * m3b - nb * m3a);
   return [n, mean, m2, m3, m4];
+}
+
+/**
+ * The moments of all conditions from two accumulators that split the conditions between them
+ * (`only` = `fromA` for the first, its complement for the second): condition c's rows from `a`
+ * where fromA[c] = 1, else from `b`. Each condition's sums only ever see its own cells, in order,
+ * so the result equals one accumulator over everything, bit for bit.
+ */
+export function takeConditions(a: Moments, b: Moments, fromA: Uint8Array): Moments {
+  const { nConditions: C, nGenes: G } = a;
+  if (b.nConditions !== C || b.nGenes !== G) throw new Error('takeConditions: the moments have different conditions or genes');
+  const out: Moments = { nConditions: C, nGenes: G, n: Float64Array.from(b.n), mean: Float64Array.from(b.mean), m2: Float64Array.from(b.m2), m3: Float64Array.from(b.m3), m4: Float64Array.from(b.m4), nonzero: Float64Array.from(b.nonzero) };
+  for (let c = 0; c < C; c++) {
+    if (!fromA[c]) continue;
+    out.n[c] = a.n[c];
+    for (const k of ['mean', 'm2', 'm3', 'm4', 'nonzero'] as const) out[k].set(a[k].subarray(c * G, (c + 1) * G), c * G);
+  }
+  return out;
 }
 
 /** Merges the moments of two disjoint shards (same conditions and genes, e.g. two files). */

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ParquetWriter } from 'hyparquet-writer';
 import { fileWriter } from 'hyparquet-writer/src/node.js';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, parquetScan } from 'hyparquet/src/node.js';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetReadObjects, parquetSchema, parquetScan } from 'hyparquet/src/node.js';
 import { temporaryPath } from './atomic.ts';
 import { GearsInputError } from './errors.ts';
 import { DirectParquetFile, directSupported, isRepeated, type RepeatedValue } from './parquet-direct.ts';

@@ -66,7 +66,9 @@ function chooseComboForms(composition: Composition, stats: DatasetStats, val: Co
   const everywhere = (form: ComboForm): Composition['combos'] => Object.fromEntries(COMBO_KINDS.map((k) => [k, { form, decidedOn: 'rule', reason: '', scores: [] }]));
   const sets = combos.map((c) => c.perturbation);
   const preds = { network: net(sets) } as Record<ComboForm, Float32Array[]>;
-  for (const form of forms.slice(1)) preds[form] = composedDeltas({ ...composition, combos: everywhere(form) }, net, sets, G);
+  // the compositions are scored as fitted on the training combinations only: the final fit has seen the validation combinations
+  const heldOut = { ...composition, ...composition.trainingOnly };
+  for (const form of forms.slice(1)) preds[form] = composedDeltas({ ...heldOut, combos: everywhere(form) }, net, sets, G);
   const cases = combos.map((c) => ({ kind: comboKind(c.perturbation, composition.singles), gene: -1, observed: observed(stats, c.row), de: conditionGeneLists(stats, c.row).topDe20 }));
   const scoreOn = (idx: number[]) =>
     forms.map((form) => {

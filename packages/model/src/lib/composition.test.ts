@@ -169,6 +169,11 @@ test('per-gene combination residuals: a gene whose doubles carry the same extra 
   // P0's residual carries most of the signature (shrunk by μ, shared with the weights' fit)
   assert.ok(r.byPerturbation.get(0)![0] > 1, `r_P0[G0] = ${r.byPerturbation.get(0)![0]}`);
   assert.ok(Math.abs(r.byPerturbation.get(0)![20]) < 0.3);
+  // the training-only fit (what auto scores on validation) has the same μ but has not seen the validation doubles
+  const held = comp.trainingOnly!;
+  assert.equal(held.residuals!.ridge, r.ridge);
+  assert.notEqual(held.residuals!.byPerturbation.get(0)![0], r.byPerturbation.get(0)![0]);
+  assert.notEqual(held.geneWeights[0], comp.geneWeights[0]);
   // the residual form is used only where the per-kind choice says so
   const withResiduals = { ...comp, combos: { combo_seen2: { form: 'residuals' as const, decidedOn: 'rule' as const, reason: '', scores: [] } } };
   const [plain] = composedDeltas(comp, fakeNet, [[0, 7]], G);

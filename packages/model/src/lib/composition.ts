@@ -21,6 +21,10 @@
  * does, and such combinations stay out of the fit. A perturbed gene's own expression, when it is measured,
  * is never weighted: CRISPR sets it directly, it is not a downstream effect to compose (it is left
  * out of the weight fit and predicted as the sum plus λ · interaction).
+ *
+ * Composition `auto` can add to this each perturbed gene's combination residual (what its
+ * combinations repeatedly do beyond the composition; combination-residuals.ts), where validation
+ * prefers it.
  */
 import type { DatasetStats } from '@gears-pipeline/core';
 import type { GearsModel } from './model.ts';
@@ -92,6 +96,11 @@ export interface Composition {
   combos?: Partial<Record<ComboKind, ComboChoice>>;
   /** per-gene combination residuals ('auto'; used where combos chose 'residuals'); absent in checkpoints before format 3 */
   residuals?: CombinationResiduals;
+  /**
+   * The same composition fitted on the training combinations only (chosen ridge, λ and μ), to score
+   * it on the validation combinations it has not seen (auto's per-kind choice); not saved
+   */
+  trainingOnly?: Pick<Composition, 'geneWeights' | 'globalWeight' | 'residuals'>;
 }
 
 /** A condition as training sees it: its statistics row and perturbation-vocabulary indices. */
@@ -260,9 +269,9 @@ function residualCases(combos: Combination[], w: Weights, lambda: number, G: num
  * (weights and residuals from training combinations only; no residuals, μ = Infinity, tried first
  * and kept on ties), then refitted on training + validation combinations with the final weights.
  */
-function chooseResiduals(train: Combination[], val: Combination[], final: Weights, lambda: number, ridge: number, grid: readonly number[], G: number): CombinationResiduals {
+function chooseResiduals(train: Combination[], val: Combination[], final: Weights, lambda: number, ridge: number, grid: readonly number[], G: number): { residuals: CombinationResiduals; trainingOnly?: CombinationResiduals } {
   if (train.length === 0 || val.length < MIN_VALIDATION_CONDITIONS) {
-    return { byPerturbation: new Map(), ridge: Infinity, selection: [], reason: `${train.length} training and ${val.length} validation combinations (need ≥ 1 and ≥ ${MIN_VALIDATION_CONDITIONS}): no residuals` };
+    return { residuals: { byPerturbation: new Map(), ridge: Infinity, selection: [], reason: `${train.length} training and ${val.length} validation combinations (need ≥ 1 and ≥ ${MIN_VALIDATION_CONDITIONS}): no residuals` } };
   }
   const wTrain = fitWeights(train, lambda, ridge, G);
   const cases = residualCases(train, wTrain, lambda, G);
@@ -277,7 +286,7 @@ function chooseResiduals(train: Combination[], val: Combination[], final: Weight
   const all = [...train, ...val];
   const byPerturbation = fitCombinationResiduals(residualCases(all, final, lambda, G), mu, G);
   const reason = Number.isFinite(mu) ? `μ ${mu} lowest validation SSE over ${val.length} combinations` : `no μ beat the composition alone on ${val.length} validation combinations`;
-  return { byPerturbation, ridge: mu, selection, reason };
+  return { residuals: { byPerturbation, ridge: mu, selection, reason }, trainingOnly: { byPerturbation: fitCombinationResiduals(cases, mu, G), ridge: mu, selection, reason } };
 }
 
 /**
@@ -325,8 +334,11 @@ export function fitComposition(
   }
   const all = [...train, ...val];
   const w = fitWeights(all, lambda, ridge, G);
-  const residuals = opts.residualRidges ? chooseResiduals(train, val, w, lambda, ridge, opts.residualRidges, G) : undefined;
-  return { singles, ...w, interactionWeight: lambda, ridge, nCombinations: all.length, targetGene, selection, ...(opts.unseen ? { unseen: opts.unseen } : {}), ...(residuals ? { residuals } : {}) };
+  const fitted = opts.residualRidges ? chooseResiduals(train, val, w, lambda, ridge, opts.residualRidges, G) : undefined;
+  // without training combinations the held-out composition is the plain sum (w = 1), as fitted on nothing
+  const heldOutWeights = train.length > 0 ? fitWeights(train, lambda, ridge, G) : { geneWeights: new Float32Array(G).fill(1), globalWeight: 1 };
+  const trainingOnly = val.length > 0 ? { ...heldOutWeights, ...(fitted?.trainingOnly ? { residuals: fitted.trainingOnly } : {}) } : undefined;
+  return { singles, ...w, interactionWeight: lambda, ridge, nCombinations: all.length, targetGene, selection, ...(opts.unseen ? { unseen: opts.unseen } : {}), ...(fitted ? { residuals: fitted.residuals } : {}), ...(trainingOnly ? { trainingOnly } : {}) };
 }
 
 /** Changes predicted by a model with composition `singles` for perturbation index sets. */

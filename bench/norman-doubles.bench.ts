@@ -70,7 +70,8 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     // composition auto (the default): the forms chosen per kind of condition on validation
     const auto = fitModelComposition(r.model, 'auto', stats, sets, net);
-    fitted['gears auto (default)'] = formsInUse(auto).combo_seen2.form;
+    const seen2 = formsInUse(auto).combo_seen2;
+    fitted['gears auto (default)'] = { combo_seen2: seen2.form, scores: seen2.scores, residualRidge: Number.isFinite(auto.residuals?.ridge) ? auto.residuals!.ridge : 'none', residualSelection: auto.residuals?.selection.map((x) => ({ ridge: Number.isFinite(x.ridge) ? x.ridge : 'none', valSse: round(x.valSse) })) };
     predictions['gears auto (default)'] = composedDeltas(auto, net, test.map((c) => c.perturbation), G);
     const scores: ModelScores = {};
     for (const [label, preds] of Object.entries(predictions)) {

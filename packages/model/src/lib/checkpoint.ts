@@ -22,13 +22,18 @@ import { UnseenPredictor, type UnseenParams } from './unseen/forms.ts';
 import type { UnseenChoice } from './unseen/select.ts';
 import { createParams, paramSpecs, snapshotParams } from './params.ts';
 
-/** 2: composition `mode`, the unseen-single form and per-kind combination choices (composition auto) */
-export const CHECKPOINT_FORMAT_VERSION = 2;
+/**
+ * 2: composition `mode`, the unseen-single form and per-kind combination choices (composition auto);
+ * 3: per-gene combination residuals (combination form 'residuals', which an older reader would
+ * silently predict without, hence the new version)
+ */
+export const CHECKPOINT_FORMAT_VERSION = 3;
 export const CHECKPOINT_FILES = { meta: 'checkpoint.json', weights: 'weights.bin', coexpression: 'coexpression.parquet', go: 'go.parquet' } as const;
 const CONTROL_MEAN = 'control_mean';
 const COMPOSITION_WEIGHTS = 'composition_gene_weights';
 const COMPOSITION_SINGLES = 'composition_singles';
 const COMPOSITION_MEAN_CHANGE = 'composition_mean_change';
+const COMPOSITION_RESIDUALS = 'composition_residuals';
 
 /** checkpoint.json's record of the unseen-single form (its basis: composition_singles and composition_mean_change) */
 export interface UnseenMeta {
@@ -56,6 +61,18 @@ export interface CompositionMeta {
   unseen?: UnseenMeta;
   /** format 2, mode auto: network or composition per kind of combination, with the validation scores */
   combos?: Partial<Record<ComboKind, ComboChoice>>;
+  /** format 3, mode auto: per-gene combination residuals (rows of composition_residuals, in `genes` order) */
+  residuals?: ResidualsMeta;
+}
+
+/** checkpoint.json's record of the per-gene combination residuals */
+export interface ResidualsMeta {
+  /** chosen μ; null = none (the composition alone was better on validation) */
+  ridge: number | null;
+  genes: string[];
+  reason: string;
+  /** validation SSE per μ tried (null = no residuals) */
+  selection: { ridge: number | null; valSse: number }[];
 }
 
 export interface WeightEntry {
@@ -134,12 +151,24 @@ export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions
       index.push({ name: COMPOSITION_MEAN_CHANGE, shape: [G], offset });
       offset += G;
     }
+    const residualIdx = c.residuals ? [...c.residuals.byPerturbation.keys()].sort((a, b) => a - b) : [];
+    if (residualIdx.length) {
+      const rows = new Float32Array(residualIdx.length * G);
+      residualIdx.forEach((p, k) => rows.set(c.residuals!.byPerturbation.get(p)!, k * G));
+      values.set(COMPOSITION_RESIDUALS, rows);
+      index.push({ name: COMPOSITION_RESIDUALS, shape: [residualIdx.length, G], offset });
+      offset += rows.length;
+    }
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
     composition = {
       mode: c.mode ?? 'singles',
       ...(c.unseen
         ? { unseen: { params: c.unseen.params, decided_on: c.unseen.choice.decidedOn, reason: c.unseen.choice.reason, n_validation: c.unseen.choice.nValidation, n_leave_one_out: c.unseen.choice.nLeaveOneOut, scores: c.unseen.choice.scores } }
         : {}),
       ...(c.combos ? { combos: c.combos } : {}),
+      ...(c.residuals
+        ? { residuals: { ridge: finite(c.residuals.ridge), genes: residualIdx.map((p) => model.pertVocabulary[p]), reason: c.residuals.reason, selection: c.residuals.selection.map((x) => ({ ridge: finite(x.ridge), valSse: x.valSse })) } }
+        : {}),
       global_weight: c.globalWeight,
       interaction_weight: c.interactionWeight,
       ridge: Number.isFinite(c.ridge) ? c.ridge : null,
@@ -186,6 +215,7 @@ export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions
  * Brings an older checkpoint.json up to the current format (and keep the committed v1 fixture
  * loading). 1 → 2: nothing to convert — a version-1 composition is mode 'singles' with the network
  * predicting unseen genes, which is what an absent `mode` / `unseen` means; the note says so.
+ * 2 → 3: nothing to convert — no `residuals` means no combination uses them.
  */
 function migrate(raw: Record<string, unknown>, file: string): CheckpointMeta {
   const v = raw.format_version;
@@ -196,7 +226,11 @@ function migrate(raw: Record<string, unknown>, file: string): CheckpointMeta {
     throw new GearsInputError({ file, field: 'format_version', problem: `is ${v}, newer than this gears (reads up to ${CHECKPOINT_FORMAT_VERSION})`, fix: 'upgrade gears-pipeline to the version that wrote the checkpoint' });
   }
   const meta = raw as unknown as CheckpointMeta;
-  const migrated = v < CHECKPOINT_FORMAT_VERSION ? `${file}: format ${v} read as ${CHECKPOINT_FORMAT_VERSION}${meta.composition ? ' (composition singles; genes never perturbed in training are predicted by the network, as when it was written)' : ''}; retrain to get composition auto` : undefined;
+  const what =
+    v === 1
+      ? `${meta.composition ? ' (composition singles; genes never perturbed in training are predicted by the network, as when it was written)' : ''}; retrain to get composition auto`
+      : `${meta.composition ? ' (no per-gene combination residuals, as when it was written)' : ''}; retrain to get them`;
+  const migrated = v < CHECKPOINT_FORMAT_VERSION ? `${file}: format ${v} read as ${CHECKPOINT_FORMAT_VERSION}${what}` : undefined;
   return { ...meta, model_config: { ...DEFAULT_MODEL_CONFIG, ...meta.model_config }, ...(migrated ? { migrated } : {}) };
 }
 
@@ -283,9 +317,23 @@ function readComposition(c: CompositionMeta, values: Map<string, Float32Array>, 
     const u = c.unseen;
     unseen = { predictor, params: u.params, choice: { decidedOn: u.decided_on, reason: u.reason, nValidation: u.n_validation, nLeaveOneOut: u.n_leave_one_out, scores: u.scores } };
   }
+  let residuals: Composition['residuals'];
+  if (c.residuals) {
+    const rows = values.get(COMPOSITION_RESIDUALS) ?? new Float32Array(0);
+    if (rows.length !== c.residuals.genes.length * G) throw new GearsInputError({ file: metaPath, field: 'composition.residuals', problem: `needs ${COMPOSITION_RESIDUALS} [${c.residuals.genes.length} × ${G}] in the weights index`, fix: 'the checkpoint is inconsistent; retrain with gears train' });
+    const byPerturbation = new Map<number, Float32Array>();
+    c.residuals.genes.forEach((gene, k) => {
+      const p = pidx.get(gene);
+      if (p === undefined) throw new GearsInputError({ file: metaPath, field: 'composition.residuals.genes', problem: `gene ${gene} is not in pert_vocabulary`, fix: 'the checkpoint is inconsistent; retrain with gears train' });
+      byPerturbation.set(p, Float32Array.from(rows.subarray(k * G, (k + 1) * G)));
+    });
+    const inf = (x: number | null) => x ?? Infinity;
+    residuals = { byPerturbation, ridge: inf(c.residuals.ridge), reason: c.residuals.reason, selection: c.residuals.selection.map((x) => ({ ridge: inf(x.ridge), valSse: x.valSse })) };
+  }
   return {
     ...(c.mode ? { mode: c.mode } : {}),
     ...(unseen ? { unseen } : {}),
+    ...(residuals ? { residuals } : {}),
     ...(c.combos ? { combos: c.combos } : {}),
     singles: map,
     geneWeights: Float32Array.from(weights),

@@ -4,11 +4,14 @@
  * Both fit the unseen-single form first (unseen/select.ts: closed forms from the training singles,
  * hyper-parameters and form chosen on validation), so that a gene never perturbed in training is
  * predicted by the better single-gene predictor, alone and inside combinations; then the
- * composition's weights (composition.ts). `auto` also chooses, per kind of combination (0, 1 or 2
- * genes with a measured single), between the network's own prediction and the composition, on the
- * validation combinations of that kind; with fewer than MIN_VALIDATION_CONDITIONS of them, on all
- * validation combinations pooled; with fewer still, the reference network, and the reason is kept.
+ * composition's weights (composition.ts). `auto` also fits per-gene combination residuals
+ * (combination-residuals.ts) and chooses, per kind of combination (0, 1 or 2 genes with a measured
+ * single), between the network's own prediction, the composition and the composition plus
+ * residuals, on the validation combinations of that kind; with fewer than MIN_VALIDATION_CONDITIONS
+ * of them, on all validation combinations pooled; with fewer still, the reference network, and the
+ * reason is kept.
  */
+import { DEFAULT_RESIDUAL_RIDGES } from './combination-residuals.ts';
 import { conditionGeneLists, silentLogger, type DatasetStats, type Logger } from '@gears-pipeline/core';
 import { COMBO_KINDS, comboKind, composedDeltas, fitComposition, targetGenes, type ComboChoice, type ComboForm, type ComboKind, type Composition, type CompositionCondition, type CompositionName, type NetworkDeltas } from './composition.ts';
 import type { GearsModel } from './model.ts';
@@ -48,7 +51,8 @@ export function fitModelComposition(
   if (choice.decidedOn === 'fallback') log.warn('unseen_form_fallback', { reason: choice.reason });
   log.info('unseen_form_chosen', { form: params.form, ownExpression: params.own !== null, decidedOn: choice.decidedOn, reason: choice.reason, scores: choice.scores });
   const unseen = { predictor, params, choice };
-  const composition: Composition = { ...fitComposition(net, stats, sets, targetGene, { unseen }), mode };
+  const composition: Composition = { ...fitComposition(net, stats, sets, targetGene, { unseen, ...(mode === 'auto' ? { residualRidges: DEFAULT_RESIDUAL_RIDGES } : {}) }), mode };
+  if (composition.residuals) log.info('combination_residuals', { ridge: Number.isFinite(composition.residuals.ridge) ? composition.residuals.ridge : 'none', genes: composition.residuals.byPerturbation.size, reason: composition.residuals.reason });
   if (mode === 'auto') composition.combos = chooseComboForms(composition, stats, sets.val, net, log);
   return composition;
 }
@@ -57,11 +61,14 @@ export function fitModelComposition(
 function chooseComboForms(composition: Composition, stats: DatasetStats, val: CompositionCondition[], net: NetworkDeltas, log: Logger): Record<ComboKind, ComboChoice> {
   const G = stats.genes.length;
   const combos = val.filter((c) => c.perturbation.length >= 2);
-  const forms: ComboForm[] = ['network', 'singles'];
-  const preds: Record<ComboForm, Float32Array[]> = {
-    network: net(combos.map((c) => c.perturbation)),
-    singles: composedDeltas({ ...composition, combos: { combo_seen0: { form: 'singles', decidedOn: 'rule', reason: '', scores: [] } } }, net, combos.map((c) => c.perturbation), G),
-  };
+  // candidates in order of complexity: each must beat the choice so far (decide)
+  const forms: ComboForm[] = composition.residuals?.byPerturbation.size ? ['network', 'singles', 'residuals'] : ['network', 'singles'];
+  const everywhere = (form: ComboForm): Composition['combos'] => Object.fromEntries(COMBO_KINDS.map((k) => [k, { form, decidedOn: 'rule', reason: '', scores: [] }]));
+  const sets = combos.map((c) => c.perturbation);
+  const preds = { network: net(sets) } as Record<ComboForm, Float32Array[]>;
+  // the compositions are scored as fitted on the training combinations only: the final fit has seen the validation combinations
+  const heldOut = { ...composition, ...composition.trainingOnly };
+  for (const form of forms.slice(1)) preds[form] = composedDeltas({ ...heldOut, combos: everywhere(form) }, net, sets, G);
   const cases = combos.map((c) => ({ kind: comboKind(c.perturbation, composition.singles), gene: -1, observed: observed(stats, c.row), de: conditionGeneLists(stats, c.row).topDe20 }));
   const scoreOn = (idx: number[]) =>
     forms.map((form) => {
@@ -74,8 +81,8 @@ function chooseComboForms(composition: Composition, stats: DatasetStats, val: Co
   for (const kind of COMBO_KINDS) {
     const mine = all.filter((i) => cases[i].kind === kind);
     let choice: ComboChoice;
-    if (mine.length >= MIN_VALIDATION_CONDITIONS) choice = decide(scoreOn(mine), 'validation', `${mine.length} validation ${kind} combinations`);
-    else if (all.length >= MIN_VALIDATION_CONDITIONS) choice = decide(scoreOn(all), 'pooled validation', `${mine.length} validation ${kind} combinations (< ${MIN_VALIDATION_CONDITIONS}): decided on all ${all.length} validation combinations`);
+    if (mine.length >= MIN_VALIDATION_CONDITIONS) choice = decideComboForm(scoreOn(mine), 'validation', `${mine.length} validation ${kind} combinations`);
+    else if (all.length >= MIN_VALIDATION_CONDITIONS) choice = decideComboForm(scoreOn(all), 'pooled validation', `${mine.length} validation ${kind} combinations (< ${MIN_VALIDATION_CONDITIONS}): decided on all ${all.length} validation combinations`);
     else choice = { form: 'network', decidedOn: 'fallback', reason: `${all.length} validation combinations (< ${MIN_VALIDATION_CONDITIONS}): too few to choose, the reference network is kept`, scores: [] };
     if (choice.decidedOn === 'fallback') log.warn('combo_form_fallback', { kind, reason: choice.reason });
     log.info('combo_form_chosen', { kind, form: choice.form, decidedOn: choice.decidedOn, reason: choice.reason, scores: choice.scores });
@@ -84,21 +91,38 @@ function chooseComboForms(composition: Composition, stats: DatasetStats, val: Co
   return out;
 }
 
-/** The composition must beat the network on both Pearson δ and top-20 DE MSE, or on one with the other tied; else the network (the reference) stays. */
-function decide(scores: ComboChoice['scores'], decidedOn: ComboChoice['decidedOn'], reason: string): ComboChoice {
-  const [n, s] = scores;
-  const better = (s.pearsonDelta > n.pearsonDelta ? 1 : 0) + (s.mseDe < n.mseDe ? 1 : 0);
-  const form: ComboForm = better === 2 || (better === 1 && s.mse < n.mse) ? 'singles' : 'network';
-  return { form, decidedOn, reason, scores };
+/**
+ * Starting from the network (the reference), each candidate in turn replaces the choice so far when
+ * it beats it on both Pearson δ and top-20 DE MSE, or on one of them and on MSE (exported for tests).
+ */
+export function decideComboForm(scores: ComboChoice['scores'], decidedOn: ComboChoice['decidedOn'], reason: string): ComboChoice {
+  let chosen = scores[0];
+  for (const s of scores.slice(1)) {
+    const better = (s.pearsonDelta > chosen.pearsonDelta ? 1 : 0) + (s.mseDe < chosen.mseDe ? 1 : 0);
+    if (better === 2 || (better === 1 && s.mse < chosen.mse)) chosen = s;
+  }
+  return { form: chosen.form, decidedOn, reason, scores };
 }
+
+/** How manifests and reports name a combination form. */
+export const FORM_LABELS: Record<ComboForm, string> = { network: 'network', singles: 'composition', residuals: 'composition + gene residuals' };
 
 /** Which form predicts which kind of condition (for manifests, run summaries and reports). */
 export interface FormsInUse {
   composition: CompositionName;
   unseen_single: { form: string; own_expression: boolean; decided_on: string; reason: string; scores: unknown[] };
-  combo_seen0: { form: string; decided_on: string; reason: string; scores: unknown[] };
-  combo_seen1: { form: string; decided_on: string; reason: string; scores: unknown[] };
-  combo_seen2: { form: string; decided_on: string; reason: string; scores: unknown[] };
+  combo_seen0: ComboFormInUse;
+  combo_seen1: ComboFormInUse;
+  combo_seen2: ComboFormInUse;
+}
+
+/** One kind of combination: its form, the choice, and for the residual form its μ and validation SSE per μ. */
+export interface ComboFormInUse {
+  form: string;
+  decided_on: string;
+  reason: string;
+  scores: unknown[];
+  residuals?: { ridge: number | null; genes: number; reason: string; selection: { ridge: number | null; valSse: number }[] };
 }
 
 /** The forms a model predicts with, per kind of condition (a model without composition: the network everywhere). */
@@ -115,7 +139,13 @@ export function formsInUse(composition: Composition | undefined): FormsInUse {
     : { form: 'network', own_expression: false, decided_on: 'setting', reason: 'checkpoint written before unseen forms existed', scores: [] };
   const combo = (kind: ComboKind) => {
     const c = composition.combos?.[kind];
-    if (c) return { form: c.form === 'singles' ? 'composition' : 'network', decided_on: c.decidedOn, reason: c.reason, scores: round(c.scores) };
+    const r = composition.residuals;
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
+    if (c && c.form === 'residuals' && r) {
+      const residuals = { ridge: finite(r.ridge), genes: r.byPerturbation.size, reason: r.reason, selection: round(r.selection.map((x) => ({ ridge: finite(x.ridge), valSse: x.valSse }))) };
+      return { form: FORM_LABELS[c.form], decided_on: c.decidedOn, reason: c.reason, scores: round(c.scores), residuals };
+    }
+    if (c) return { form: FORM_LABELS[c.form], decided_on: c.decidedOn, reason: c.reason, scores: round(c.scores) };
     return kind === 'combo_seen0' ? { form: 'network', decided_on: 'rule', reason: 'no gene with a measured single to compose', scores: [] } : { form: 'composition', decided_on: 'setting', reason: `train.composition ${mode}`, scores: [] };
   };
   return { composition: mode, unseen_single, combo_seen0: combo('combo_seen0'), combo_seen1: combo('combo_seen1'), combo_seen2: combo('combo_seen2') };

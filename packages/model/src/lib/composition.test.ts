@@ -146,3 +146,52 @@ test('an unknown composition is refused before training', async () => {
   const { inputs } = tinyDataset();
   await assert.rejects(trainGears({ epochs: 1, composition: 'sum' as never }, inputs), /unknown composition 'sum'/);
 });
+
+test('per-gene combination residuals: a gene whose doubles carry the same extra change is learned on training doubles, μ chosen on validation', () => {
+  const { stats, conds, effect, G } = subAdditive(0.6);
+  // every double with P0 gets the same extra change: +2 on G0..G4 (a partner-independent signature)
+  for (let c = 0; c < stats.conditions.length; c++) {
+    if (conds[c].perturbation.length === 2 && conds[c].perturbation.includes(0)) for (let g = 0; g < 5; g++) stats.mean[c * G + g] += 2;
+  }
+  const doubles = conds.filter((c) => c.perturbation.length === 2);
+  const singles = conds.filter((c) => c.perturbation.length === 1);
+  const test0 = [[0, 7], [0, 6]];
+  const isTest = (c: CompositionCondition) => test0.some((t) => t[0] === c.perturbation[0] && t[1] === c.perturbation[1]);
+  const rest = doubles.filter((c) => !isTest(c));
+  const val = rest.filter((_, i) => i % 4 === 0);
+  const train = [...singles, ...rest.filter((_, i) => i % 4 !== 0)];
+  const comp = fitComposition(fakeNet, stats, { train, val }, NO_TARGETS, { interactionGrid: [0], residualRidges: [1, 4, 16] });
+  const r = comp.residuals!;
+  assert.ok(Number.isFinite(r.ridge), `validation keeps residuals: ${r.reason}`);
+  assert.equal(r.selection.length, 4);
+  assert.equal(r.selection[0].ridge, Infinity);
+  assert.ok(r.selection.every((s) => s.valSse >= r.selection.find((x) => x.ridge === r.ridge)!.valSse));
+  // P0's residual carries most of the signature (shrunk by μ, shared with the weights' fit)
+  assert.ok(r.byPerturbation.get(0)![0] > 1, `r_P0[G0] = ${r.byPerturbation.get(0)![0]}`);
+  assert.ok(Math.abs(r.byPerturbation.get(0)![20]) < 0.3);
+  // the training-only fit (what auto scores on validation) has the same μ but has not seen the validation doubles
+  const held = comp.trainingOnly!;
+  assert.equal(held.residuals!.ridge, r.ridge);
+  assert.notEqual(held.residuals!.byPerturbation.get(0)![0], r.byPerturbation.get(0)![0]);
+  assert.notEqual(held.geneWeights[0], comp.geneWeights[0]);
+  // the residual form is used only where the per-kind choice says so
+  const withResiduals = { ...comp, combos: { combo_seen2: { form: 'residuals' as const, decidedOn: 'rule' as const, reason: '', scores: [] } } };
+  const [plain] = composedDeltas(comp, fakeNet, [[0, 7]], G);
+  const [res] = composedDeltas(withResiduals, fakeNet, [[0, 7]], G);
+  for (let g = 0; g < G; g++) assert.ok(Math.abs(res[g] - plain[g] - (r.byPerturbation.get(0)![g] + r.byPerturbation.get(7)![g])) < 1e-5);
+  // on the held-out doubles with P0 the residual form is closer to the truth than the composition alone
+  const truth = (a: number, b: number, g: number) => 0.6 * (effect[a][g] + effect[b][g]) + (g < 5 ? 2 : 0);
+  const err = (d: Float32Array) => d.reduce((s, v, g) => s + (v - truth(0, 7, g)) ** 2, 0);
+  assert.ok(err(res) < 0.5 * err(plain), `${err(res)} vs ${err(plain)}`);
+});
+
+test('per-gene combination residuals need validation combinations to choose μ; without residualRidges none are fitted', () => {
+  const { stats, conds } = subAdditive(0.6);
+  const doubles = conds.filter((c) => c.perturbation.length === 2);
+  const train = [...conds.filter((c) => c.perturbation.length === 1), ...doubles.slice(4)];
+  const few = fitComposition(fakeNet, stats, { train, val: doubles.slice(0, 2) }, NO_TARGETS, { interactionGrid: [0], residualRidges: [1, 4] });
+  assert.equal(few.residuals!.byPerturbation.size, 0);
+  assert.equal(few.residuals!.ridge, Infinity);
+  assert.match(few.residuals!.reason, /validation combinations/);
+  assert.equal(fitComposition(fakeNet, stats, { train, val: doubles.slice(0, 4) }, NO_TARGETS, { interactionGrid: [0] }).residuals, undefined);
+});

@@ -21,11 +21,16 @@
  * does, and such combinations stay out of the fit. A perturbed gene's own expression, when it is measured,
  * is never weighted: CRISPR sets it directly, it is not a downstream effect to compose (it is left
  * out of the weight fit and predicted as the sum plus λ · interaction).
+ *
+ * Composition `auto` can add to this each perturbed gene's combination residual (what its
+ * combinations repeatedly do beyond the composition; combination-residuals.ts), where validation
+ * prefers it.
  */
 import type { DatasetStats } from '@gears-pipeline/core';
 import type { GearsModel } from './model.ts';
 import type { UnseenParams, UnseenPredictor } from './unseen/forms.ts';
-import type { UnseenChoice } from './unseen/select.ts';
+import { MIN_VALIDATION_CONDITIONS, type UnseenChoice } from './unseen/select.ts';
+import { addResiduals, fitCombinationResiduals, type CombinationResiduals } from './combination-residuals.ts';
 
 /**
  * 'network': the reference; 'singles': combinations composed from single effects; 'auto': the
@@ -37,7 +42,8 @@ export const COMPOSITION_NAMES: readonly CompositionName[] = ['network', 'single
 /** kinds of combination by how many of their genes have a measured single in training */
 export type ComboKind = 'combo_seen0' | 'combo_seen1' | 'combo_seen2';
 export const COMBO_KINDS: readonly ComboKind[] = ['combo_seen0', 'combo_seen1', 'combo_seen2'];
-export type ComboForm = 'network' | 'singles';
+/** 'residuals': the composition plus each perturbed gene's combination residual (combination-residuals.ts; auto only) */
+export type ComboForm = 'network' | 'singles' | 'residuals';
 
 /** How one kind of combination is predicted, and why. */
 export interface ComboChoice {
@@ -88,6 +94,13 @@ export interface Composition {
   unseen?: UnseenComposition;
   /** per kind of combination, network or composition ('auto'); absent: composed, except combo_seen0 (network) */
   combos?: Partial<Record<ComboKind, ComboChoice>>;
+  /** per-gene combination residuals ('auto'; used where combos chose 'residuals'); absent in checkpoints before format 3 */
+  residuals?: CombinationResiduals;
+  /**
+   * The same composition fitted on the training combinations only (chosen ridge, λ and μ), to score
+   * it on the validation combinations it has not seen (auto's per-kind choice); not saved
+   */
+  trainingOnly?: Pick<Composition, 'geneWeights' | 'globalWeight' | 'residuals'>;
 }
 
 /** A condition as training sees it: its statistics row and perturbation-vocabulary indices. */
@@ -106,6 +119,11 @@ export interface FitCompositionOptions {
   singleEffects?: 'measured' | 'network';
   /** the unseen-single form to use for genes without a measured single (default: the network's prediction) */
   unseen?: UnseenComposition;
+  /**
+   * μ grid of the per-gene combination residuals (combination-residuals.ts); fitted only when given
+   * (composition auto) and there are ≥ MIN_VALIDATION_CONDITIONS validation combinations to choose μ
+   */
+  residualRidges?: readonly number[];
 }
 
 /** The single effect of a gene without a measured single: the unseen form when there is one and it is not the network. */
@@ -124,6 +142,7 @@ export function targetGenes(pertVocabulary: readonly string[], genes: readonly s
 export type NetworkDeltas = (perturbations: number[][]) => Float32Array[];
 
 interface Combination {
+  perturbation: number[];
   /** measured-gene indices of the perturbed genes themselves */
   targets: number[];
   /** Σ s(g) */
@@ -177,14 +196,16 @@ export function comboKind(perturbation: number[], singles: Map<number, Float32Ar
 }
 
 /**
- * Whether the network predicts a combination whole: by the per-kind choice of 'auto', otherwise when
- * none of its genes has a measured single (combo_seen0), as the reference does.
+ * How a combination is predicted: by the per-kind choice of 'auto'; otherwise the network when
+ * none of its genes has a measured single (combo_seen0), as the reference does, else the composition.
  */
-function networkOnly(perturbation: number[], singles: Map<number, Float32Array>, combos?: Composition['combos']): boolean {
-  if (perturbation.length < 2) return false;
+function comboFormOf(perturbation: number[], singles: Map<number, Float32Array>, combos?: Composition['combos']): ComboForm {
   const kind = comboKind(perturbation, singles);
-  const chosen = combos?.[kind]?.form;
-  return chosen ? chosen === 'network' : kind === 'combo_seen0';
+  return combos?.[kind]?.form ?? (kind === 'combo_seen0' ? 'network' : 'singles');
+}
+
+function networkOnly(perturbation: number[], singles: Map<number, Float32Array>, combos?: Composition['combos']): boolean {
+  return perturbation.length >= 2 && comboFormOf(perturbation, singles, combos) === 'network';
 }
 
 function targetsOf(perturbation: number[], targetGene: Int32Array): number[] {
@@ -219,12 +240,53 @@ function fitWeights(combos: Combination[], lambda: number, ridge: number, G: num
   return { geneWeights, globalWeight };
 }
 
-function sse(combos: Combination[], w: Weights, lambda: number, G: number): number {
+/** The composed change of one combination (a perturbed gene's own expression unweighted). */
+function composedOf(c: Combination, w: Weights, lambda: number, G: number): Float32Array {
+  const out = new Float32Array(G);
+  for (let g = 0; g < G; g++) out[g] = (c.targets.includes(g) ? 1 : w.geneWeights[g]) * c.sum[g] + lambda * c.interaction[g];
+  return out;
+}
+
+function sse(combos: Combination[], w: Weights, lambda: number, G: number, residuals?: CombinationResiduals): number {
   let s = 0;
   for (const c of combos) {
-    for (let g = 0; g < G; g++) s += ((c.targets.includes(g) ? 1 : w.geneWeights[g]) * c.sum[g] + lambda * c.interaction[g] - c.observed[g]) ** 2;
+    const p = addResiduals(composedOf(c, w, lambda, G), c.perturbation, residuals);
+    for (let g = 0; g < G; g++) s += (p[g] - c.observed[g]) ** 2;
   }
   return s;
+}
+
+function residualCases(combos: Combination[], w: Weights, lambda: number, G: number) {
+  return combos.map((c) => {
+    const p = composedOf(c, w, lambda, G);
+    for (let g = 0; g < G; g++) p[g] = c.observed[g] - p[g];
+    return { perturbation: c.perturbation, residual: p };
+  });
+}
+
+/**
+ * Per-gene combination residuals on top of the chosen weights: μ on the validation combinations
+ * (weights and residuals from training combinations only; no residuals, μ = Infinity, tried first
+ * and kept on ties), then refitted on training + validation combinations with the final weights.
+ */
+function chooseResiduals(train: Combination[], val: Combination[], final: Weights, lambda: number, ridge: number, grid: readonly number[], G: number): { residuals: CombinationResiduals; trainingOnly?: CombinationResiduals } {
+  if (train.length === 0 || val.length < MIN_VALIDATION_CONDITIONS) {
+    return { residuals: { byPerturbation: new Map(), ridge: Infinity, selection: [], reason: `${train.length} training and ${val.length} validation combinations (need ≥ 1 and ≥ ${MIN_VALIDATION_CONDITIONS}): no residuals` } };
+  }
+  const wTrain = fitWeights(train, lambda, ridge, G);
+  const cases = residualCases(train, wTrain, lambda, G);
+  const selection: CombinationResiduals['selection'] = [];
+  let best = Infinity;
+  let mu = Infinity;
+  for (const r of [Infinity, ...grid]) {
+    const valSse = sse(val, wTrain, lambda, G, { byPerturbation: fitCombinationResiduals(cases, r, G), ridge: r, selection: [], reason: '' });
+    selection.push({ ridge: r, valSse });
+    if (valSse < best) [best, mu] = [valSse, r];
+  }
+  const all = [...train, ...val];
+  const byPerturbation = fitCombinationResiduals(residualCases(all, final, lambda, G), mu, G);
+  const reason = Number.isFinite(mu) ? `μ ${mu} lowest validation SSE over ${val.length} combinations` : `no μ beat the composition alone on ${val.length} validation combinations`;
+  return { residuals: { byPerturbation, ridge: mu, selection, reason }, trainingOnly: { byPerturbation: fitCombinationResiduals(cases, mu, G), ridge: mu, selection, reason } };
 }
 
 /**
@@ -246,7 +308,7 @@ export function fitComposition(
   const toCombos = (list: CompositionCondition[]): Combination[] => {
     const multi = list.filter((c) => c.perturbation.length >= 2 && !networkOnly(c.perturbation, singles));
     const parts = composeInputs(singles, net, multi.map((c) => c.perturbation), G, opts.unseen);
-    return multi.map((c, i) => ({ ...parts[i], targets: targetsOf(c.perturbation, targetGene), observed: observedDelta(stats, c.row) }));
+    return multi.map((c, i) => ({ ...parts[i], perturbation: c.perturbation, targets: targetsOf(c.perturbation, targetGene), observed: observedDelta(stats, c.row) }));
   };
   const train = toCombos(conditions.train);
   const val = toCombos(conditions.val);
@@ -272,7 +334,11 @@ export function fitComposition(
   }
   const all = [...train, ...val];
   const w = fitWeights(all, lambda, ridge, G);
-  return { singles, ...w, interactionWeight: lambda, ridge, nCombinations: all.length, targetGene, selection, ...(opts.unseen ? { unseen: opts.unseen } : {}) };
+  const fitted = opts.residualRidges ? chooseResiduals(train, val, w, lambda, ridge, opts.residualRidges, G) : undefined;
+  // without training combinations the held-out composition is the plain sum (w = 1), as fitted on nothing
+  const heldOutWeights = train.length > 0 ? fitWeights(train, lambda, ridge, G) : { geneWeights: new Float32Array(G).fill(1), globalWeight: 1 };
+  const trainingOnly = val.length > 0 ? { ...heldOutWeights, ...(fitted?.trainingOnly ? { residuals: fitted.trainingOnly } : {}) } : undefined;
+  return { singles, ...w, interactionWeight: lambda, ridge, nCombinations: all.length, targetGene, selection, ...(opts.unseen ? { unseen: opts.unseen } : {}), ...(fitted ? { residuals: fitted.residuals } : {}), ...(trainingOnly ? { trainingOnly } : {}) };
 }
 
 /** Changes predicted by a model with composition `singles` for perturbation index sets. */
@@ -281,10 +347,11 @@ export function composedDeltas(composition: Composition, net: NetworkDeltas, set
   return sets.map((p, i) => {
     const { sum, interaction, joint } = parts[i];
     if (p.length < 2) return sum;
-    if (networkOnly(p, composition.singles, composition.combos)) return joint!;
+    const form = comboFormOf(p, composition.singles, composition.combos);
+    if (form === 'network') return joint!;
     const out = new Float32Array(G);
     for (let g = 0; g < G; g++) out[g] = composition.geneWeights[g] * sum[g] + composition.interactionWeight * interaction[g];
     for (const g of targetsOf(p, composition.targetGene)) out[g] = sum[g] + composition.interactionWeight * interaction[g];
-    return out;
+    return form === 'residuals' ? addResiduals(out, p, composition.residuals) : out;
   });
 }

@@ -58,6 +58,48 @@ function parseTriplets(path: string, chunk: Uint8Array, k: number, st: LineState
   let bn = batch.n;
   const n = chunk.length;
   for (; k < n; k++) {
+    // fast path for the usual line, "digits SP digits SP digits LF" (or two fields for pattern),
+    // read whole when it lies in this chunk; anything else falls to the byte-by-byte rules below
+    if (field === 0 && !inNum && !comment && slow === '') {
+      let q = k;
+      let a = 0;
+      let c = 0;
+      let d = 0;
+      let ok = false;
+      let x = chunk[q];
+      if (x >= 48 && x <= 57) {
+        do a = a * 10 + (x - 48);
+        while (++q < n && (x = chunk[q]) >= 48 && x <= 57);
+        if (q < n && x === 32 && ++q < n && (x = chunk[q]) >= 48 && x <= 57) {
+          do c = c * 10 + (x - 48);
+          while (++q < n && (x = chunk[q]) >= 48 && x <= 57);
+          if (need === 2) ok = q < n && x === 10;
+          else if (q < n && x === 32 && ++q < n && (x = chunk[q]) >= 48 && x <= 57) {
+            do d = d * 10 + (x - 48);
+            while (++q < n && (x = chunk[q]) >= 48 && x <= 57);
+            ok = q < n && x === 10;
+          }
+        }
+      }
+      if (ok) {
+        line++;
+        bi[bn] = a;
+        bj[bn] = c;
+        bv[bn] = need === 2 ? 1 : d;
+        bn++;
+        count++;
+        if (bn === bi.length) {
+          batch.n = bn;
+          batch = full();
+          bi = batch.i;
+          bj = batch.j;
+          bv = batch.v;
+          bn = batch.n;
+        }
+        k = q; // at the LF
+        continue;
+      }
+    }
     const b = chunk[k];
     if (comment) {
       if (b === 10) comment = false;

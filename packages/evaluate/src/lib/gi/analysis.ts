@@ -137,6 +137,49 @@ export function planGeneticInteractions(args: GiAnalysisArgs): GiPlan {
   return { jobs, skipped, genes: idx.map((g) => stats.genes[g].gene), geneSet: giGeneSetUse(stats, args.geneSet) };
 }
 
+/**
+ * The fits of a plan with identical inputs, found so each is computed once: the training-mean
+ * baseline predicts the same change for every condition (so all its combinations have the same
+ * three δ vectors), the no-change baseline zero everywhere. A fit is a deterministic function of
+ * its δ vectors, so sharing the result is exact. `unique` are the distinct jobs; job k's scores
+ * are those of unique[slot[k]] (see `spreadScores`).
+ */
+export function distinctJobs(jobs: readonly GiJob[]): { unique: GiJob[]; slot: Int32Array } {
+  const unique: GiJob[] = [];
+  const slot = new Int32Array(jobs.length);
+  const byHash = new Map<number, number[]>();
+  jobs.forEach((job, k) => {
+    const bits = [job.deltaA, job.deltaB, job.deltaAB].map((d) => new Uint32Array(d.buffer, d.byteOffset, d.length * 2));
+    let h = 0x811c9dc5;
+    for (const b of bits) for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    const candidates = byHash.get(h) ?? [];
+    let found = candidates.find((u) => sameBits(unique[u], bits));
+    if (found === undefined) {
+      found = unique.length;
+      unique.push(job);
+      candidates.push(found);
+      byHash.set(h, candidates);
+    }
+    slot[k] = found;
+  });
+  return { unique, slot };
+}
+
+/** The scores of every job of a plan from those of its distinct jobs (each row its own object). */
+export function spreadScores(slot: Int32Array, uniqueScores: readonly GiScores[]): GiScores[] {
+  return Array.from(slot, (u) => ({ ...uniqueScores[u] }));
+}
+
+function sameBits(job: GiJob, bits: Uint32Array[]): boolean {
+  return [job.deltaA, job.deltaB, job.deltaAB].every((d, v) => {
+    const a = new Uint32Array(d.buffer, d.byteOffset, d.length * 2);
+    const b = bits[v];
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  });
+}
+
 /** Turns the fitted scores of a plan (same order as its jobs) into GI rows, types and precision@k. */
 export function assembleGeneticInteractions(plan: GiPlan, scores: readonly GiScores[]): GiAnalysis {
   const rows: GiRow[] = [];
@@ -161,5 +204,6 @@ export function assembleGeneticInteractions(plan: GiPlan, scores: readonly GiSco
 /** The whole GI analysis in this thread (see `analyseGeneticInteractionsParallel` for worker threads). */
 export function analyseGeneticInteractions(args: GiAnalysisArgs): GiAnalysis {
   const plan = planGeneticInteractions(args);
-  return assembleGeneticInteractions(plan, plan.jobs.map((j) => giScores(j.deltaA, j.deltaB, j.deltaAB, args.theilSen)));
+  const { unique, slot } = distinctJobs(plan.jobs);
+  return assembleGeneticInteractions(plan, spreadScores(slot, unique.map((j) => giScores(j.deltaA, j.deltaB, j.deltaAB, args.theilSen))));
 }

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@gears-pipeline/core';
-import { assembleGeneticInteractions, planGeneticInteractions, type GiAnalysis, type GiAnalysisArgs } from './analysis.ts';
+import { assembleGeneticInteractions, distinctJobs, planGeneticInteractions, spreadScores, type GiAnalysis, type GiAnalysisArgs, type GiJob } from './analysis.ts';
 import { giScores, type GiScores } from './scores.ts';
 
 /** Below this many fits, worker start-up costs more than it saves. */
@@ -26,19 +26,20 @@ export function defaultGiThreads(): number {
 
 export async function analyseGeneticInteractionsParallel(args: GiAnalysisArgs & { threads?: number; log?: Logger }): Promise<GiAnalysis> {
   const plan = planGeneticInteractions(args);
-  const threads = Math.min(args.threads ?? defaultGiThreads(), plan.jobs.length);
-  const inThread = () => plan.jobs.map((j) => giScores(j.deltaA, j.deltaB, j.deltaAB, args.theilSen));
-  if (threads <= 1 || plan.jobs.length < MIN_PARALLEL_GI_FITS) return assembleGeneticInteractions(plan, inThread());
+  const { unique, slot } = distinctJobs(plan.jobs);
+  const inThread = () => unique.map((j) => giScores(j.deltaA, j.deltaB, j.deltaAB, args.theilSen));
+  const threads = Math.min(args.threads ?? defaultGiThreads(), unique.length);
+  if (threads <= 1 || unique.length < MIN_PARALLEL_GI_FITS) return assembleGeneticInteractions(plan, spreadScores(slot, inThread()));
   try {
-    const scores = await runInWorkers(plan.jobs, threads, args.theilSen);
-    return assembleGeneticInteractions(plan, scores);
+    const scores = await runInWorkers(unique, threads, args.theilSen);
+    return assembleGeneticInteractions(plan, spreadScores(slot, scores));
   } catch (e) {
     args.log?.warn('evaluate.gi_workers_failed', { error: (e as Error).message, fallback: 'single thread' });
-    return assembleGeneticInteractions(plan, inThread());
+    return assembleGeneticInteractions(plan, spreadScores(slot, inThread()));
   }
 }
 
-function runInWorkers(jobs: ReturnType<typeof planGeneticInteractions>['jobs'], threads: number, theilSen: GiAnalysisArgs['theilSen']): Promise<GiScores[]> {
+function runInWorkers(jobs: readonly GiJob[], threads: number, theilSen: GiAnalysisArgs['theilSen']): Promise<GiScores[]> {
   return new Promise((resolve, reject) => {
     const scores = new Array<GiScores>(jobs.length);
     let next = 0;

@@ -12,3 +12,4 @@ export * from './lib/log.ts';
 export * from './lib/cells.ts';
 export * from './lib/random.ts';
 export * from './lib/output-tables.ts';
+export * from './lib/sort.ts';

@@ -23,6 +23,19 @@ export type Metric = (typeof METRICS)[number];
 /** the model the issue asks about, and what it must beat */
 export const CHOSEN = 'gears auto (chosen)';
 export const COMPARED = ['training_mean', 'linear'] as const;
+/**
+ * The training mean over training + validation perturbations: the forms are refitted on both after
+ * the choice, so this row shows how much of their gain is only the validation conditions' data.
+ */
+export const TRAIN_VAL_MEAN = 'training_mean (train + val)';
+
+function trainValMean(stats: DatasetStats, split: SplitAssignment[], conditions: string[]): Float64Array[] {
+  const G = stats.genes.length;
+  const ctrl = stats.mean.subarray(stats.controlIndex * G, (stats.controlIndex + 1) * G);
+  const asTrain = split.map((a) => (a.split === 'val' ? { ...a, split: 'train' as const } : a));
+  const b = trainingMeanBaseline({ stats, split: asTrain, conditions });
+  return conditions.map((c) => Float64Array.from(b.mean.get(c)!, (v, g) => v - ctrl[g]));
+}
 
 /**
  * Scores a trained model (composition auto) on the test conditions of its split: the network, the
@@ -41,6 +54,8 @@ export function scoreModel(unit: string, stats: DatasetStats, split: SplitAssign
     [CHOSEN]: predictOutputs(model, sets).delta,
   };
   const u = model.composition?.unseen;
+  const trainOnly = model.composition?.trainingOnly?.unseen;
+  if (u && trainOnly && trainOnly !== u) preds[`form ${u.params.form}, training singles only`] = sets.map((p, i) => (p.length === 1 ? trainOnly.predictor.predict(p[0], u.params, preds['gears network (reference)'][i]) : new Float64Array(0)));
   if (u) {
     for (const form of UNSEEN_FORM_NAMES) {
       if (form === 'network') continue;
@@ -51,6 +66,7 @@ export function scoreModel(unit: string, stats: DatasetStats, split: SplitAssign
   for (const b of [trainingMeanBaseline({ stats, split, conditions }), linearBaseline({ stats, split, conditions }), additiveBaseline({ stats, split, conditions })]) {
     preds[b.model] = conditions.map((c) => b.mean.get(c)!.map((v, g) => v - ctrl[g]));
   }
+  preds[TRAIN_VAL_MEAN] = trainValMean(stats, split, conditions);
   const rows: ScoreRow[] = [];
   test.forEach((a, i) => {
     const row = rowOf.get(a.condition)!;
@@ -137,12 +153,23 @@ export function scoreClosedForms(unit: string, stats: DatasetStats, split: Split
   const controlMean = stats.mean.subarray(stats.controlIndex * G, (stats.controlIndex + 1) * G);
   const predictor = new UnseenPredictor({ G, meanChange, genes: loo.map((c) => c.gene), changes: loo.map((c) => c.observed), targetGene: targetGenes(vocab, stats.genes.map((g) => g.gene)), controlMean }, goGraph);
   const choice = chooseUnseenForm(predictor, single('val').map(asCase), loo);
+  // as composition auto does: the chosen form refitted on training + validation singles and perturbations
+  const both = split.filter((a) => (a.split === 'train' || a.split === 'val') && rowOf.has(a.condition) && !stats.conditions[rowOf.get(a.condition)!].isControl && conditionGenes(a.condition).length > 0);
+  const finalMean = new Float64Array(G);
+  for (const a of both) {
+    const d = observedChange(stats, rowOf.get(a.condition)!);
+    for (let g = 0; g < G; g++) finalMean[g] += d[g] / both.length;
+  }
+  const basisCases = [...trained, ...single('val')].sort((a, b) => pidx.get(conditionGenes(a.condition)[0])! - pidx.get(conditionGenes(b.condition)[0])!).map(asCase);
+  const refitted = new UnseenPredictor({ ...predictor.basis, meanChange: finalMean, genes: basisCases.map((c) => c.gene), changes: basisCases.map((c) => c.observed) }, goGraph);
   const test = single('test').map(asCase);
   const conditions = test.map((c) => c.condition);
-  const preds: Record<string, ArrayLike<number>[]> = { [CHOSEN]: test.map((c) => predictor.predict(c.gene, choice.params)) };
-  for (const form of CLOSED_FORMS) preds[`form ${form}`] = test.map((c) => predictor.predict(c.gene, { ...choice.params, form }));
+  const preds: Record<string, ArrayLike<number>[]> = { [CHOSEN]: test.map((c) => refitted.predict(c.gene, choice.params)) };
+  for (const form of CLOSED_FORMS) preds[`form ${form}`] = test.map((c) => refitted.predict(c.gene, { ...choice.params, form }));
+  preds[`form ${choice.params.form}, training singles only`] = test.map((c) => predictor.predict(c.gene, choice.params));
   const ctrl = controlMean;
   for (const b of [trainingMeanBaseline({ stats, split, conditions }), linearBaseline({ stats, split, conditions })]) preds[b.model] = conditions.map((c) => b.mean.get(c)!.map((v, g) => v - ctrl[g]));
+  preds[TRAIN_VAL_MEAN] = trainValMean(stats, split, conditions);
   const rows: ScoreRow[] = [];
   test.forEach((c, i) => {
     for (const [name, p] of Object.entries(preds)) {

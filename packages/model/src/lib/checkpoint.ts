@@ -25,15 +25,18 @@ import { createParams, paramSpecs, snapshotParams } from './params.ts';
 /**
  * 2: composition `mode`, the unseen-single form and per-kind combination choices (composition auto);
  * 3: per-gene combination residuals (combination form 'residuals', which an older reader would
- * silently predict without, hence the new version)
+ * silently predict without, hence the new version);
+ * 4: the unseen-single form's basis refitted on training + validation singles (the validation
+ * singles' changes in composition_unseen_singles; an older reader would predict without them)
  */
-export const CHECKPOINT_FORMAT_VERSION = 3;
+export const CHECKPOINT_FORMAT_VERSION = 4;
 export const CHECKPOINT_FILES = { meta: 'checkpoint.json', weights: 'weights.bin', coexpression: 'coexpression.parquet', go: 'go.parquet' } as const;
 const CONTROL_MEAN = 'control_mean';
 const COMPOSITION_WEIGHTS = 'composition_gene_weights';
 const COMPOSITION_SINGLES = 'composition_singles';
 const COMPOSITION_MEAN_CHANGE = 'composition_mean_change';
 const COMPOSITION_RESIDUALS = 'composition_residuals';
+const COMPOSITION_UNSEEN_SINGLES = 'composition_unseen_singles';
 
 /** checkpoint.json's record of the unseen-single form (its basis: composition_singles and composition_mean_change) */
 export interface UnseenMeta {
@@ -44,6 +47,11 @@ export interface UnseenMeta {
   n_leave_one_out: number;
   /** validation scores of every candidate form */
   scores: UnseenChoice['scores'];
+  /**
+   * format 4: genes whose measured single is in the form's basis but not among the composition's
+   * singles (the validation singles it was refitted with), in the row order of composition_unseen_singles
+   */
+  extra_single_genes?: string[];
 }
 
 /** checkpoint.json's record of a composition (the arrays live in weights.bin) */
@@ -146,10 +154,21 @@ export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions
     offset += G;
     index.push({ name: COMPOSITION_SINGLES, shape: [singleIdx.length, G], offset });
     offset += singles.length;
+    let extraGenes: string[] = [];
     if (c.unseen) {
       values.set(COMPOSITION_MEAN_CHANGE, Float32Array.from(c.unseen.predictor.basis.meanChange));
       index.push({ name: COMPOSITION_MEAN_CHANGE, shape: [G], offset });
       offset += G;
+      const basis = c.unseen.predictor.basis;
+      const extra = basis.genes.map((p, k) => [p, k]).filter(([p]) => !c.singles.has(p));
+      if (extra.length) {
+        const rows = new Float32Array(extra.length * G);
+        extra.forEach(([, k], i) => rows.set(Float32Array.from(basis.changes[k]), i * G));
+        values.set(COMPOSITION_UNSEEN_SINGLES, rows);
+        index.push({ name: COMPOSITION_UNSEEN_SINGLES, shape: [extra.length, G], offset });
+        offset += rows.length;
+        extraGenes = extra.map(([p]) => model.pertVocabulary[p]);
+      }
     }
     const residualIdx = c.residuals ? [...c.residuals.byPerturbation.keys()].sort((a, b) => a - b) : [];
     if (residualIdx.length) {
@@ -163,7 +182,7 @@ export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions
     composition = {
       mode: c.mode ?? 'singles',
       ...(c.unseen
-        ? { unseen: { params: c.unseen.params, decided_on: c.unseen.choice.decidedOn, reason: c.unseen.choice.reason, n_validation: c.unseen.choice.nValidation, n_leave_one_out: c.unseen.choice.nLeaveOneOut, scores: c.unseen.choice.scores } }
+        ? { unseen: { params: c.unseen.params, decided_on: c.unseen.choice.decidedOn, reason: c.unseen.choice.reason, n_validation: c.unseen.choice.nValidation, n_leave_one_out: c.unseen.choice.nLeaveOneOut, scores: c.unseen.choice.scores, ...(extraGenes.length ? { extra_single_genes: extraGenes } : {}) } }
         : {}),
       ...(c.combos ? { combos: c.combos } : {}),
       ...(c.residuals
@@ -216,6 +235,7 @@ export function saveCheckpoint(model: GearsModel, dir: string, opts: SaveOptions
  * loading). 1 → 2: nothing to convert — a version-1 composition is mode 'singles' with the network
  * predicting unseen genes, which is what an absent `mode` / `unseen` means; the note says so.
  * 2 → 3: nothing to convert — no `residuals` means no combination uses them.
+ * 3 → 4: nothing to convert — no `extra_single_genes` means the basis is the composition's singles.
  */
 function migrate(raw: Record<string, unknown>, file: string): CheckpointMeta {
   const v = raw.format_version;
@@ -229,7 +249,9 @@ function migrate(raw: Record<string, unknown>, file: string): CheckpointMeta {
   const what =
     v === 1
       ? `${meta.composition ? ' (composition singles; genes never perturbed in training are predicted by the network, as when it was written)' : ''}; retrain to get composition auto`
-      : `${meta.composition ? ' (no per-gene combination residuals, as when it was written)' : ''}; retrain to get them`;
+      : v === 2
+        ? `${meta.composition ? ' (no per-gene combination residuals, as when it was written)' : ''}; retrain to get them`
+        : `${meta.composition ? ' (the unseen-single form from training singles only, as when it was written)' : ''}; retrain to refit it on validation singles too`;
   const migrated = v < CHECKPOINT_FORMAT_VERSION ? `${file}: format ${v} read as ${CHECKPOINT_FORMAT_VERSION}${what}` : undefined;
   return { ...meta, model_config: { ...DEFAULT_MODEL_CONFIG, ...meta.model_config }, ...(migrated ? { migrated } : {}) };
 }
@@ -312,9 +334,21 @@ function readComposition(c: CompositionMeta, values: Map<string, Float32Array>, 
   if (c.unseen) {
     const meanChange = values.get(COMPOSITION_MEAN_CHANGE);
     if (!meanChange || meanChange.length !== G) throw new GearsInputError({ file: metaPath, field: 'composition.unseen', problem: `needs ${COMPOSITION_MEAN_CHANGE} [${G}] in the weights index`, fix: 'the checkpoint is inconsistent; retrain with gears train' });
-    const genes = [...map.keys()];
-    const predictor = new UnseenPredictor({ G, meanChange: Float64Array.from(meanChange), genes, changes: genes.map((p) => map.get(p)!), targetGene, controlMean }, go);
     const u = c.unseen;
+    const basis = new Map(map);
+    const extra = u.extra_single_genes ?? [];
+    if (extra.length) {
+      const rows = values.get(COMPOSITION_UNSEEN_SINGLES);
+      if (!rows || rows.length !== extra.length * G) throw new GearsInputError({ file: metaPath, field: 'composition.unseen.extra_single_genes', problem: `needs ${COMPOSITION_UNSEEN_SINGLES} [${extra.length} × ${G}] in the weights index`, fix: 'the checkpoint is inconsistent; retrain with gears train' });
+      extra.forEach((gene, k) => {
+        const p = pidx.get(gene);
+        if (p === undefined) throw new GearsInputError({ file: metaPath, field: 'composition.unseen.extra_single_genes', problem: `gene ${gene} is not in pert_vocabulary`, fix: 'the checkpoint is inconsistent; retrain with gears train' });
+        basis.set(p, Float32Array.from(rows.subarray(k * G, (k + 1) * G)));
+      });
+    }
+    // the basis in perturbation-index order, as training built it
+    const genes = [...basis.keys()].sort((a, b) => a - b);
+    const predictor = new UnseenPredictor({ G, meanChange: Float64Array.from(meanChange), genes, changes: genes.map((p) => basis.get(p)!), targetGene, controlMean }, go);
     unseen = { predictor, params: u.params, choice: { decidedOn: u.decided_on, reason: u.reason, nValidation: u.n_validation, nLeaveOneOut: u.n_leave_one_out, scores: u.scores } };
   }
   let residuals: Composition['residuals'];

@@ -28,6 +28,21 @@ test('composition auto: chooses and records the unseen-single form and the per-k
       assert.equal(c.combos![kind]!.form, 'network');
       assert.equal(c.combos![kind]!.decidedOn, 'fallback');
     }
+    // chosen on validation, the form is refitted with the validation single GENE7 in its basis and
+    // the mean change over training + validation perturbations; the combination choice saw neither
+    const p7 = r.model.pertVocabulary.indexOf('GENE7');
+    assert.deepEqual(c.unseen!.predictor.basis.genes.length, 8);
+    assert.ok(c.unseen!.predictor.basis.genes.includes(p7));
+    assert.equal(c.trainingOnly!.unseen!.predictor.basis.genes.length, 7);
+    assert.ok(!c.singles.has(p7));
+    const { stats, split } = inputs;
+    const G = stats.genes.length;
+    const rowOf = new Map(stats.conditions.map((x, i) => [x.name, i]));
+    const pert = split.filter((a) => a.split !== 'test' && a.condition !== 'ctrl').map((a) => rowOf.get(a.condition)!);
+    for (const g of [0, 5, 11]) {
+      const m = pert.reduce((acc, row) => acc + stats.mean[row * G + g] - stats.mean[stats.controlIndex * G + g], 0) / pert.length;
+      assert.ok(Math.abs(c.unseen!.predictor.basis.meanChange[g] - m) < 1e-9);
+    }
     const forms = formsInUse(c);
     assert.equal(forms.composition, 'auto');
     assert.equal(forms.unseen_single.form, c.unseen!.params.form);
@@ -35,16 +50,26 @@ test('composition auto: chooses and records the unseen-single form and the per-k
     const meta = saveCheckpoint(r.model, out);
     assert.equal(meta.composition?.mode, 'auto');
     assert.equal(meta.composition?.unseen?.params.form, c.unseen!.params.form);
+    assert.deepEqual(meta.composition?.unseen?.extra_single_genes, ['GENE7']);
     const { model } = await loadCheckpoint(out);
+    assert.deepEqual(model.composition!.unseen!.predictor.basis.genes, c.unseen!.predictor.basis.genes);
     const sets = [['GENE7'], ['GENE6', 'GENE7'], ['GENE1', 'GENE7'], ['GENE0']];
     const a = predictPerturbations(r.model, sets);
     const b = predictPerturbations(model, sets);
     for (let k = 0; k < sets.length; k++) for (let g = 0; g < a[k].predictedDelta.length; g++) assert.ok(Math.abs(a[k].predictedDelta[g] - b[k].predictedDelta[g]) < 1e-5);
     // the unseen single GENE7 is the chosen closed form, not the network's output
-    const p7 = model.pertVocabulary.indexOf('GENE7');
     const expected = model.composition!.unseen!.predictor.predict(p7, model.composition!.unseen!.params);
     for (let g = 0; g < expected.length; g++) assert.ok(Math.abs(b[0].predictedDelta[g] - expected[g]) < 1e-5);
     disposeModel(model);
+    // format 3 (written before the refit): loads with the basis of the composition's singles, and says so
+    const metaPath = join(out, 'checkpoint.json');
+    const v4 = JSON.parse(readFileSync(metaPath, 'utf8'));
+    delete v4.composition.unseen.extra_single_genes;
+    writeFileSync(metaPath, JSON.stringify({ ...v4, format_version: 3 }));
+    const old = await loadCheckpoint(out);
+    assert.match(old.meta.migrated ?? '', /format 3 read as 4.*training singles only/);
+    assert.equal(old.model.composition!.unseen!.predictor.basis.genes.length, 7);
+    disposeModel(old.model);
     disposeModel(r.model);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -96,7 +121,7 @@ test('a checkpoint with per-gene combination residuals predicts the same after l
     c.combos = { ...c.combos, combo_seen2: { form: 'residuals', decidedOn: 'validation', reason: 'test', scores: [] } };
     const out = join(dir, 'resid');
     const meta = saveCheckpoint(r.model, out);
-    assert.equal(meta.format_version, 3);
+    assert.equal(meta.format_version, 4);
     assert.deepEqual(meta.composition?.residuals?.genes, ['GENE1', 'GENE2']);
     assert.deepEqual(meta.composition?.residuals?.selection[0], { ridge: null, valSse: 10 });
     const { model } = await loadCheckpoint(out);
@@ -119,7 +144,7 @@ test('a checkpoint with per-gene combination residuals predicts the same after l
     delete v3.composition.residuals;
     writeFileSync(metaPath, JSON.stringify({ ...v3, format_version: 2 }));
     const old = await loadCheckpoint(plain);
-    assert.match(old.meta.migrated ?? '', /format 2 read as 3/);
+    assert.match(old.meta.migrated ?? '', /format 2 read as 4/);
     assert.equal(old.model.composition!.residuals, undefined);
     assert.equal(old.model.composition!.mode, 'auto');
     disposeModel(old.model);

@@ -13,9 +13,9 @@
  */
 import { DEFAULT_RESIDUAL_RIDGES } from './combination-residuals.ts';
 import { conditionGeneLists, silentLogger, type DatasetStats, type Logger } from '@gears-pipeline/core';
-import { COMBO_KINDS, comboKind, composedDeltas, fitComposition, targetGenes, type ComboChoice, type ComboForm, type ComboKind, type Composition, type CompositionCondition, type CompositionName, type NetworkDeltas } from './composition.ts';
+import { COMBO_KINDS, comboKind, composedDeltas, fitComposition, targetGenes, type ComboChoice, type ComboForm, type ComboKind, type Composition, type CompositionCondition, type CompositionName, type NetworkDeltas, type UnseenComposition } from './composition.ts';
 import type { GearsModel } from './model.ts';
-import { UnseenPredictor } from './unseen/forms.ts';
+import { UnseenPredictor, type UnseenBasis } from './unseen/forms.ts';
 import { caseMetrics, chooseUnseenForm, MIN_VALIDATION_CONDITIONS, type UnseenCase } from './unseen/select.ts';
 
 function observed(stats: DatasetStats, row: number): Float64Array {
@@ -36,13 +36,16 @@ export function fitModelComposition(
   const targetGene = targetGenes(model.pertVocabulary, model.genes);
   const perturbed = sets.train.filter((c) => c.perturbation.length > 0 && c.row !== stats.controlIndex);
   const trainedSingles = perturbed.filter((c) => c.perturbation.length === 1).sort((a, b) => a.perturbation[0] - b.perturbation[0]);
-  const meanChange = new Float64Array(G);
-  for (const c of perturbed) {
-    const d = observed(stats, c.row);
-    for (let g = 0; g < G; g++) meanChange[g] += d[g] / perturbed.length;
-  }
-  const changes = trainedSingles.map((c) => Float32Array.from(observed(stats, c.row)));
-  const predictor = new UnseenPredictor({ G, meanChange, genes: trainedSingles.map((c) => c.perturbation[0]), changes, targetGene, controlMean: model.controlMean }, model.goGraph);
+  const basisOf = (conditions: CompositionCondition[], singles: CompositionCondition[]) => {
+    const meanChange = new Float64Array(G);
+    for (const c of conditions) {
+      const d = observed(stats, c.row);
+      for (let g = 0; g < G; g++) meanChange[g] += d[g] / conditions.length;
+    }
+    return { G, meanChange, genes: singles.map((c) => c.perturbation[0]), changes: singles.map((c) => Float32Array.from(observed(stats, c.row))), targetGene, controlMean: model.controlMean };
+  };
+  const predictor = new UnseenPredictor(basisOf(perturbed, trainedSingles), model.goGraph);
+  const changes = predictor.basis.changes;
   const valSingles = sets.val.filter((c) => c.perturbation.length === 1);
   const valNet = net(valSingles.map((c) => c.perturbation));
   const validation: UnseenCase[] = valSingles.map((c, i) => ({ gene: c.perturbation[0], observed: observed(stats, c.row), de: conditionGeneLists(stats, c.row).topDe20, network: valNet[i] }));
@@ -51,10 +54,37 @@ export function fitModelComposition(
   if (choice.decidedOn === 'fallback') log.warn('unseen_form_fallback', { reason: choice.reason });
   log.info('unseen_form_chosen', { form: params.form, ownExpression: params.own !== null, decidedOn: choice.decidedOn, reason: choice.reason, scores: choice.scores });
   const unseen = { predictor, params, choice };
-  const composition: Composition = { ...fitComposition(net, stats, sets, targetGene, { unseen, ...(mode === 'auto' ? { residualRidges: DEFAULT_RESIDUAL_RIDGES } : {}) }), mode };
+  const fitted = fitComposition(net, stats, sets, targetGene, { unseen, ...(mode === 'auto' ? { residualRidges: DEFAULT_RESIDUAL_RIDGES } : {}) });
+  // Chosen on validation, the form is refitted on training + validation singles (as the combination
+  // weights are): a validation single is one more measured neighbour for a gene never perturbed.
+  // The combination choices below score the training-only form (trainingOnly.unseen): no leak.
+  const final = refitOnValidation(unseen, sets, perturbed, trainedSingles, basisOf, model.goGraph);
+  const composition: Composition = { ...fitted, unseen: final, trainingOnly: { ...fitted.trainingOnly, unseen }, mode };
+  if (final !== unseen) log.info('unseen_form_refitted', { form: params.form, singles: final.predictor.basis.genes.length, validationSingles: final.predictor.basis.genes.length - trainedSingles.length });
   if (composition.residuals) log.info('combination_residuals', { ridge: Number.isFinite(composition.residuals.ridge) ? composition.residuals.ridge : 'none', genes: composition.residuals.byPerturbation.size, reason: composition.residuals.reason });
   if (mode === 'auto') composition.combos = chooseComboForms(composition, stats, sets.val, net, log);
   return composition;
+}
+
+/**
+ * The unseen-single form with its basis refitted on training + validation conditions (mean change
+ * over both, measured singles of both, sorted by perturbation index); the same form unless there
+ * are validation perturbations. Hyper-parameters and form stay those chosen on validation.
+ */
+function refitOnValidation(
+  unseen: UnseenComposition,
+  sets: { train: CompositionCondition[]; val: CompositionCondition[] },
+  perturbed: CompositionCondition[],
+  trainedSingles: CompositionCondition[],
+  basisOf: (conditions: CompositionCondition[], singles: CompositionCondition[]) => UnseenBasis,
+  go: GearsModel['goGraph'],
+): UnseenComposition {
+  const valPerturbed = sets.val.filter((c) => c.perturbation.length > 0);
+  if (valPerturbed.length === 0) return unseen;
+  const trained = new Set(trainedSingles.map((c) => c.perturbation[0]));
+  const valSingles = valPerturbed.filter((c) => c.perturbation.length === 1 && !trained.has(c.perturbation[0]));
+  const singles = [...trainedSingles, ...valSingles].sort((a, b) => a.perturbation[0] - b.perturbation[0]);
+  return { ...unseen, predictor: new UnseenPredictor(basisOf([...perturbed, ...valPerturbed], singles), go) };
 }
 
 /** Network or composition per kind of combination, on the validation combinations (see the module comment). */

@@ -173,7 +173,7 @@ test('per-gene combination residuals: a gene whose doubles carry the same extra 
   const held = comp.trainingOnly!;
   assert.equal(held.residuals!.ridge, r.ridge);
   assert.notEqual(held.residuals!.byPerturbation.get(0)![0], r.byPerturbation.get(0)![0]);
-  assert.notEqual(held.geneWeights[0], comp.geneWeights[0]);
+  assert.notEqual(held.geneWeights![0], comp.geneWeights[0]);
   // the residual form is used only where the per-kind choice says so
   const withResiduals = { ...comp, combos: { combo_seen2: { form: 'residuals' as const, decidedOn: 'rule' as const, reason: '', scores: [] } } };
   const [plain] = composedDeltas(comp, fakeNet, [[0, 7]], G);

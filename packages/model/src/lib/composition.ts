@@ -100,7 +100,7 @@ export interface Composition {
    * The same composition fitted on the training combinations only (chosen ridge, λ and μ), to score
    * it on the validation combinations it has not seen (auto's per-kind choice); not saved
    */
-  trainingOnly?: Pick<Composition, 'geneWeights' | 'globalWeight' | 'residuals'>;
+  trainingOnly?: Partial<Pick<Composition, 'geneWeights' | 'globalWeight' | 'residuals' | 'unseen'>>;
 }
 
 /** A condition as training sees it: its statistics row and perturbation-vocabulary indices. */

@@ -28,6 +28,8 @@ export const COMPARED = ['training_mean', 'linear'] as const;
  * the choice, so this row shows how much of their gain is only the validation conditions' data.
  */
 export const TRAIN_VAL_MEAN = 'training_mean (train + val)';
+/** the chosen form as fitted before the refit on validation singles (what it was before that change) */
+export const TRAINING_ONLY = 'gears auto, form fitted on training only';
 
 function trainValMean(stats: DatasetStats, split: SplitAssignment[], conditions: string[]): Float64Array[] {
   const G = stats.genes.length;
@@ -55,7 +57,7 @@ export function scoreModel(unit: string, stats: DatasetStats, split: SplitAssign
   };
   const u = model.composition?.unseen;
   const trainOnly = model.composition?.trainingOnly?.unseen;
-  if (u && trainOnly && trainOnly !== u) preds[`form ${u.params.form}, training singles only`] = sets.map((p, i) => (p.length === 1 ? trainOnly.predictor.predict(p[0], u.params, preds['gears network (reference)'][i]) : new Float64Array(0)));
+  if (u && trainOnly && trainOnly !== u) preds[TRAINING_ONLY] = sets.map((p, i) => (p.length === 1 ? trainOnly.predictor.predict(p[0], u.params, preds['gears network (reference)'][i]) : new Float64Array(0)));
   if (u) {
     for (const form of UNSEEN_FORM_NAMES) {
       if (form === 'network') continue;
@@ -166,7 +168,7 @@ export function scoreClosedForms(unit: string, stats: DatasetStats, split: Split
   const conditions = test.map((c) => c.condition);
   const preds: Record<string, ArrayLike<number>[]> = { [CHOSEN]: test.map((c) => refitted.predict(c.gene, choice.params)) };
   for (const form of CLOSED_FORMS) preds[`form ${form}`] = test.map((c) => refitted.predict(c.gene, { ...choice.params, form }));
-  preds[`form ${choice.params.form}, training singles only`] = test.map((c) => predictor.predict(c.gene, choice.params));
+  preds[TRAINING_ONLY] = test.map((c) => predictor.predict(c.gene, choice.params));
   const ctrl = controlMean;
   for (const b of [trainingMeanBaseline({ stats, split, conditions }), linearBaseline({ stats, split, conditions })]) preds[b.model] = conditions.map((c) => b.mean.get(c)!.map((v, g) => v - ctrl[g]));
   preds[TRAIN_VAL_MEAN] = trainValMean(stats, split, conditions);

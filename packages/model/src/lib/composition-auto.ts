@@ -8,15 +8,12 @@
  * (combination-residuals.ts) and chooses, per kind of combination (0, 1 or 2 genes with a measured
  * single), between the network's own prediction, the composition and the composition plus
  * residuals, on the validation combinations of that kind; with fewer than MIN_VALIDATION_CONDITIONS
- * of them, on all validation combinations pooled; with fewer still, on the training combinations,
- * where the composition is scored leave-one-out (weights fitted without the combination) and the
- * network on what it was trained on — an optimistic score, so the composition replaces it there
- * only when it beats the network's own training fit; with fewer training combinations too, the
- * reference network. The reason is kept.
+ * of them, on all validation combinations pooled; with fewer still, the reference network, and the
+ * reason is kept.
  */
 import { DEFAULT_RESIDUAL_RIDGES } from './combination-residuals.ts';
 import { conditionGeneLists, silentLogger, type DatasetStats, type Logger } from '@gears-pipeline/core';
-import { COMBO_KINDS, comboKind, composedDeltas, fitComposition, leaveOneOutComposed, targetGenes, type ComboChoice, type ComboForm, type ComboKind, type Composition, type CompositionCondition, type CompositionName, type NetworkDeltas, type UnseenComposition } from './composition.ts';
+import { COMBO_KINDS, comboKind, composedDeltas, fitComposition, targetGenes, type ComboChoice, type ComboForm, type ComboKind, type Composition, type CompositionCondition, type CompositionName, type NetworkDeltas, type UnseenComposition } from './composition.ts';
 import type { GearsModel } from './model.ts';
 import { UnseenPredictor, type UnseenBasis } from './unseen/forms.ts';
 import { caseMetrics, chooseUnseenForm, MIN_VALIDATION_CONDITIONS, type UnseenCase } from './unseen/select.ts';
@@ -65,7 +62,7 @@ export function fitModelComposition(
   const composition: Composition = { ...fitted, unseen: final, trainingOnly: { ...fitted.trainingOnly, unseen }, mode };
   if (final !== unseen) log.info('unseen_form_refitted', { form: params.form, singles: final.predictor.basis.genes.length, validationSingles: final.predictor.basis.genes.length - trainedSingles.length });
   if (composition.residuals) log.info('combination_residuals', { ridge: Number.isFinite(composition.residuals.ridge) ? composition.residuals.ridge : 'none', genes: composition.residuals.byPerturbation.size, reason: composition.residuals.reason });
-  if (mode === 'auto') composition.combos = chooseComboForms(composition, stats, sets, net, log);
+  if (mode === 'auto') composition.combos = chooseComboForms(composition, stats, sets.val, net, log);
   return composition;
 }
 
@@ -91,9 +88,9 @@ function refitOnValidation(
 }
 
 /** Network or composition per kind of combination, on the validation combinations (see the module comment). */
-function chooseComboForms(composition: Composition, stats: DatasetStats, conditions: { train: CompositionCondition[]; val: CompositionCondition[] }, net: NetworkDeltas, log: Logger): Record<ComboKind, ComboChoice> {
+function chooseComboForms(composition: Composition, stats: DatasetStats, val: CompositionCondition[], net: NetworkDeltas, log: Logger): Record<ComboKind, ComboChoice> {
   const G = stats.genes.length;
-  const combos = conditions.val.filter((c) => c.perturbation.length >= 2);
+  const combos = val.filter((c) => c.perturbation.length >= 2);
   // candidates in order of complexity: each must beat the choice so far (decide)
   const forms: ComboForm[] = composition.residuals?.byPerturbation.size ? ['network', 'singles', 'residuals'] : ['network', 'singles'];
   const everywhere = (form: ComboForm): Composition['combos'] => Object.fromEntries(COMBO_KINDS.map((k) => [k, { form, decidedOn: 'rule', reason: '', scores: [] }]));
@@ -110,41 +107,13 @@ function chooseComboForms(composition: Composition, stats: DatasetStats, conditi
       return { form, n: m.length, pearsonDelta: mean((x) => x.pearsonDelta), mseDe: mean((x) => x.mseDe), mse: mean((x) => x.mse) };
     });
   const all = cases.map((_, i) => i);
-  // too few validation combinations: the training combinations, composition leave-one-out against
-  // the network's fit to them (computed only when needed)
-  let trainingCache: { cases: (typeof cases)[number][]; preds: Record<'network' | 'singles', Float32Array[]> } | undefined;
-  const training = () => {
-    if (trainingCache) return trainingCache;
-    const loo = leaveOneOutComposed(composition, net, stats, conditions.train);
-    trainingCache = {
-      cases: loo.map((c) => ({ kind: c.kind, gene: -1, observed: observed(stats, c.row), de: conditionGeneLists(stats, c.row).topDe20 })),
-      preds: { network: loo.length ? net(loo.map((c) => c.perturbation)) : [], singles: loo.map((c) => c.predicted) },
-    };
-    return trainingCache;
-  };
-  const trainingEvidence = (kind: ComboKind): ComboChoice | undefined => {
-    const t = training();
-    const score = (idx: number[]) =>
-      (['network', 'singles'] as const).map((form) => {
-        const m = idx.map((i) => caseMetrics(t.preds[form][i], t.cases[i]));
-        const mean = (f: (x: (typeof m)[number]) => number) => m.reduce((a, x) => a + f(x), 0) / Math.max(1, m.length);
-        return { form, n: m.length, pearsonDelta: mean((x) => x.pearsonDelta), mseDe: mean((x) => x.mseDe), mse: mean((x) => x.mse) };
-      });
-    const everyCase = t.cases.map((_, i) => i);
-    const mine = everyCase.filter((i) => t.cases[i].kind === kind);
-    const why = `${all.length} validation combinations (< ${MIN_VALIDATION_CONDITIONS}): decided on`;
-    const how = 'the composition left out one at a time, the network on its own training fit (optimistic for it)';
-    if (mine.length >= MIN_VALIDATION_CONDITIONS) return decideComboForm(score(mine), 'training combinations', `${why} ${mine.length} training ${kind} combinations, ${how}`);
-    if (everyCase.length >= MIN_VALIDATION_CONDITIONS) return decideComboForm(score(everyCase), 'training combinations', `${why} all ${everyCase.length} training combinations, ${how}`);
-    return undefined;
-  };
   const out = {} as Record<ComboKind, ComboChoice>;
   for (const kind of COMBO_KINDS) {
     const mine = all.filter((i) => cases[i].kind === kind);
     let choice: ComboChoice;
     if (mine.length >= MIN_VALIDATION_CONDITIONS) choice = decideComboForm(scoreOn(mine), 'validation', `${mine.length} validation ${kind} combinations`);
     else if (all.length >= MIN_VALIDATION_CONDITIONS) choice = decideComboForm(scoreOn(all), 'pooled validation', `${mine.length} validation ${kind} combinations (< ${MIN_VALIDATION_CONDITIONS}): decided on all ${all.length} validation combinations`);
-    else choice = trainingEvidence(kind) ?? { form: 'network', decidedOn: 'fallback', reason: `${all.length} validation combinations and ${training().cases.length} training combinations (< ${MIN_VALIDATION_CONDITIONS} each): too few to choose, the reference network is kept`, scores: [] };
+    else choice = { form: 'network', decidedOn: 'fallback', reason: `${all.length} validation combinations (< ${MIN_VALIDATION_CONDITIONS}): too few to choose, the reference network is kept`, scores: [] };
     if (choice.decidedOn === 'fallback') log.warn('combo_form_fallback', { kind, reason: choice.reason });
     log.info('combo_form_chosen', { kind, form: choice.form, decidedOn: choice.decidedOn, reason: choice.reason, scores: choice.scores });
     out[kind] = choice;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatasetStats } from '@gears-pipeline/core';
-import { composedDeltas, fitComposition, leaveOneOutComposed, type CompositionCondition, type NetworkDeltas } from './composition.ts';
+import { composedDeltas, fitComposition, type CompositionCondition, type NetworkDeltas } from './composition.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { predictPerturbations } from './predict.ts';
 import { trainGears } from './train.ts';
@@ -194,52 +194,4 @@ test('per-gene combination residuals need validation combinations to choose μ; 
   assert.equal(few.residuals!.ridge, Infinity);
   assert.match(few.residuals!.reason, /validation combinations/);
   assert.equal(fitComposition(fakeNet, stats, { train, val: doubles.slice(0, 4) }, NO_TARGETS, { interactionGrid: [0] }).residuals, undefined);
-});
-
-test('leaveOneOutComposed predicts each training combination from weights fitted on the others (hand-computed)', () => {
-  // 2 genes; singles A = (1, 0), B = (0, 1), C = (1, 1); doubles AB, AC, BC observed as below.
-  // One global weight (ridge ∞), λ = 0: w without AB = (2·1 + 1·0.5 + 1·1 + 2·2) / (4 + 1 + 1 + 4)
-  // = 0.75; without AC = (0.5 + 0.5 + 5) / (2 + 5) = 6/7; without BC = (0.5 + 0.5 + 2.5) / (2 + 5) = 0.5.
-  const rows = [
-    { name: 'ctrl', genes: [] as number[], mean: [0, 0] },
-    { name: 'A+ctrl', genes: [0], mean: [1, 0] },
-    { name: 'B+ctrl', genes: [1], mean: [0, 1] },
-    { name: 'C+ctrl', genes: [2], mean: [1, 1] },
-    { name: 'A+B', genes: [0, 1], mean: [0.5, 0.5] },
-    { name: 'A+C', genes: [0, 2], mean: [1, 0.5] },
-    { name: 'B+C', genes: [1, 2], mean: [1, 2] },
-  ];
-  const z = () => new Float64Array(rows.length * 2);
-  const stats = {
-    genes: ['g0', 'g1'].map((gene) => ({ gene, geneId: gene, mean: 0, dispersionNorm: 0, highlyVariable: true, isPerturbed: false })),
-    conditions: rows.map((r) => ({ name: r.name, genes: r.genes.map((p) => 'ABC'[p]), nCells: 1, isControl: r.genes.length === 0 })),
-    controlIndex: 0,
-    mean: Float64Array.from(rows.flatMap((r) => r.mean)),
-    m2: z(), m3: z(), m4: z(), nonzero: z(), t: z(),
-    deRank: new Int32Array(rows.length * 2),
-  } as DatasetStats;
-  const train: CompositionCondition[] = rows.map((r, row) => ({ row, perturbation: r.genes }));
-  const net: NetworkDeltas = (sets) => sets.map(() => new Float32Array(2));
-  const comp = fitComposition(net, stats, { train, val: [] }, new Int32Array(3).fill(-1), { ridgeGrid: [Infinity], interactionGrid: [0] });
-  // the full fit, all three doubles: Σxy = 1 + 2.5 + 5 = 8.5, Σx² = 2 + 5 + 5 = 12
-  assert.ok(Math.abs(comp.globalWeight - 8.5 / 12) < 1e-12);
-  const loo = leaveOneOutComposed(comp, net, stats, train);
-  assert.deepEqual(loo.map((c) => c.row), [4, 5, 6]);
-  const expected = [[0.75, 0.75], [12 / 7, 6 / 7], [0.5, 1]];
-  loo.forEach((c, i) => {
-    assert.equal(c.kind, 'combo_seen2');
-    for (let g = 0; g < 2; g++) assert.ok(Math.abs(c.predicted[g] - expected[i][g]) < 1e-6, `${rows[c.row].name} gene ${g}: ${c.predicted[g]} vs ${expected[i][g]}`);
-  });
-  // without the singles of A and B their effects are the network's singles (A 0.1, B 0.2 on both
-  // genes): AB has no measured single (combo_seen0) and is not in the weight fit, so its weight is
-  // AC's and BC's, w = (1.65 + 3.6) / (2.42 + 2.88); AC left out: w = 3.6 / 2.88; BC: 1.65 / 2.42
-  const netSingles: NetworkDeltas = (sets) => sets.map((p) => new Float32Array(2).fill(p.length === 1 ? 0.1 * (p[0] + 1) : 0));
-  const noAB = train.filter((c) => c.row !== 1 && c.row !== 2);
-  const comp2 = fitComposition(netSingles, stats, { train: noAB, val: [] }, new Int32Array(3).fill(-1), { ridgeGrid: [Infinity], interactionGrid: [0] });
-  const loo2 = leaveOneOutComposed(comp2, netSingles, stats, noAB);
-  assert.deepEqual(loo2.map((c) => c.kind), ['combo_seen0', 'combo_seen1', 'combo_seen1']);
-  const expected2 = [0.3 * (5.25 / 5.3), 1.1 * (3.6 / 2.88), 1.2 * (1.65 / 2.42)];
-  loo2.forEach((c, i) => {
-    for (let g = 0; g < 2; g++) assert.ok(Math.abs(c.predicted[g] - expected2[i]) < 1e-6, `${rows[c.row].name} gene ${g}: ${c.predicted[g]} vs ${expected2[i]}`);
-  });
 });

@@ -48,7 +48,7 @@ export type ComboForm = 'network' | 'singles' | 'residuals';
 /** How one kind of combination is predicted, and why. */
 export interface ComboChoice {
   form: ComboForm;
-  decidedOn: 'validation' | 'pooled validation' | 'training combinations' | 'fallback' | 'rule';
+  decidedOn: 'validation' | 'pooled validation' | 'fallback' | 'rule';
   reason: string;
   /** validation scores of both forms (empty when not decided on validation) */
   scores: { form: ComboForm; n: number; pearsonDelta: number; mseDe: number; mse: number }[];
@@ -217,30 +217,18 @@ interface Weights {
   globalWeight: number;
 }
 
-/** The per-gene sums of the weight fit: Σ_c x·(y − λ·interaction) and Σ_c x², x = Σ s(g), targets left out. */
-interface WeightSums {
-  sxy: Float64Array;
-  sxx: Float64Array;
-}
-
-function addWeightSums(sums: WeightSums, c: Combination, lambda: number, sign: 1 | -1): void {
-  for (let g = 0; g < sums.sxy.length; g++) {
-    if (c.targets.includes(g)) continue;
-    const x = c.sum[g];
-    sums.sxy[g] += sign * x * (c.observed[g] - lambda * c.interaction[g]);
-    sums.sxx[g] += sign * x * x;
+/** Per-gene ridge toward the global least-squares weight, on targets observed − λ·interaction. */
+function fitWeights(combos: Combination[], lambda: number, ridge: number, G: number): Weights {
+  const sxy = new Float64Array(G);
+  const sxx = new Float64Array(G);
+  for (const c of combos) {
+    for (let g = 0; g < G; g++) {
+      if (c.targets.includes(g)) continue;
+      const x = c.sum[g];
+      sxy[g] += x * (c.observed[g] - lambda * c.interaction[g]);
+      sxx[g] += x * x;
+    }
   }
-}
-
-function weightSums(combos: Combination[], lambda: number, G: number): WeightSums {
-  const sums = { sxy: new Float64Array(G), sxx: new Float64Array(G) };
-  for (const c of combos) addWeightSums(sums, c, lambda, 1);
-  return sums;
-}
-
-/** Per-gene ridge toward the global least-squares weight, from the sums of the fit. */
-function weightsFromSums({ sxy, sxx }: WeightSums, ridge: number): Weights {
-  const G = sxy.length;
   let totXY = 0, totXX = 0;
   for (let g = 0; g < G; g++) (totXY += sxy[g]), (totXX += sxx[g]);
   const globalWeight = totXX > 0 ? totXY / totXX : 1;
@@ -250,11 +238,6 @@ function weightsFromSums({ sxy, sxx }: WeightSums, ridge: number): Weights {
     geneWeights[g] = !Number.isFinite(ridge) || !(sxx[g] + strength > 0) ? globalWeight : (sxy[g] + strength * globalWeight) / (sxx[g] + strength);
   }
   return { geneWeights, globalWeight };
-}
-
-/** Per-gene ridge toward the global least-squares weight, on targets observed − λ·interaction. */
-function fitWeights(combos: Combination[], lambda: number, ridge: number, G: number): Weights {
-  return weightsFromSums(weightSums(combos, lambda, G), ridge);
 }
 
 /** The composed change of one combination (a perturbed gene's own expression unweighted). */
@@ -370,43 +353,5 @@ export function composedDeltas(composition: Composition, net: NetworkDeltas, set
     for (let g = 0; g < G; g++) out[g] = composition.geneWeights[g] * sum[g] + composition.interactionWeight * interaction[g];
     for (const g of targetsOf(p, composition.targetGene)) out[g] = sum[g] + composition.interactionWeight * interaction[g];
     return form === 'residuals' ? addResiduals(out, p, composition.residuals) : out;
-  });
-}
-
-/** A training combination predicted by the composition fitted without it (leaveOneOutComposed). */
-export interface LeaveOneOutCombination {
-  row: number;
-  perturbation: number[];
-  kind: ComboKind;
-  predicted: Float32Array;
-}
-
-/**
- * The composition's prediction of each training combination from weights fitted on the other
- * training combinations (the weight fit's per-gene sums minus the combination's own terms), with
- * the ridge and λ as chosen and the training-only unseen-single form: what the composition would
- * have said of a combination it never saw. A combo_seen0 combination is not in the weight fit, so
- * its weights are all training combinations'. (The unseen form's mean change still counts the
- * combination among all training perturbations: one condition in that mean.)
- */
-export function leaveOneOutComposed(composition: Composition, net: NetworkDeltas, stats: DatasetStats, train: CompositionCondition[]): LeaveOneOutCombination[] {
-  const G = stats.genes.length;
-  const unseen = composition.trainingOnly?.unseen ?? composition.unseen;
-  const multi = train.filter((c) => c.perturbation.length >= 2 && c.row !== stats.controlIndex);
-  if (multi.length === 0) return [];
-  const parts = composeInputs(composition.singles, net, multi.map((c) => c.perturbation), G, unseen);
-  const combos: Combination[] = multi.map((c, i) => ({ ...parts[i], perturbation: c.perturbation, targets: targetsOf(c.perturbation, composition.targetGene), observed: observedDelta(stats, c.row) }));
-  const inFit = multi.map((c) => !networkOnly(c.perturbation, composition.singles));
-  const lambda = composition.interactionWeight;
-  const sums = weightSums(combos.filter((_, i) => inFit[i]), lambda, G);
-  return combos.map((c, i) => {
-    let mine = sums;
-    if (inFit[i]) {
-      // a copy, so that floating-point subtraction never drifts into the next combination's sums
-      mine = { sxy: Float64Array.from(sums.sxy), sxx: Float64Array.from(sums.sxx) };
-      addWeightSums(mine, c, lambda, -1);
-    }
-    const w = weightsFromSums(mine, composition.ridge);
-    return { row: multi[i].row, perturbation: c.perturbation, kind: comboKind(c.perturbation, composition.singles), predicted: composedOf(c, w, lambda, G) };
   });
 }

@@ -4,12 +4,11 @@ import { Rng } from './rng.ts';
 import { statsFromCells, type DenseCell } from './synthetic.ts';
 import type { TrainInputs } from './train.ts';
 
-/** extraTrainCombos: more training combinations of GENE0–GENE6, e.g. 'GENE0+GENE2' */
-export function tinyDataset(seed = 7, G = 24, cellsPerCondition = 12, extraTrainCombos: readonly string[] = []) {
+export function tinyDataset(seed = 7, G = 24, cellsPerCondition = 12) {
   const rng = new Rng(seed);
   const genes = Array.from({ length: G }, (_, g) => `GENE${g}`);
   const pertGenes = genes.slice(0, 8);
-  const conds = ['ctrl', ...pertGenes.map((g) => `${g}+ctrl`), 'GENE0+GENE1', 'GENE2+GENE3', 'GENE4+GENE5', 'GENE6+GENE7', ...extraTrainCombos];
+  const conds = ['ctrl', ...pertGenes.map((g) => `${g}+ctrl`), 'GENE0+GENE1', 'GENE2+GENE3', 'GENE4+GENE5', 'GENE6+GENE7'];
   const effect = pertGenes.map(() => Array.from({ length: G }, () => (rng.next() < 0.3 ? rng.normal() : 0)));
   const cells: DenseCell[] = [];
   for (const cond of conds) {

@@ -17,7 +17,7 @@
  * sd over units (folds × seeds, or seeds) of the per-unit means, and the paired Wilcoxon
  * signed-rank test over conditions of the chosen form against training_mean and linear.
  * Environment: UNSEEN_NETWORK=0 (pseudobulk CV without networks: closed forms only), UNSEEN_FOLDS, UNSEEN_SEEDS, UNSEEN_PSEUDOBULK_EPOCHS,
- * UNSEEN_SPLIT_SEEDS, UNSEEN_ONLY (comma list of
+ * UNSEEN_SPLIT_SEEDS, UNSEEN_RESIDUAL_NETWORK=0 (skip the residual-on-the-mean network, bench/unseen/residual-network.ts), UNSEEN_ONLY (comma list of
  * data set keys: norman-pseudobulk, synthetic, norman-cells, mcfaline-A172, …).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,16 +25,27 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { annotateByAlias, BUNDLED_HUMAN_GENE2GO, BUNDLED_HUMAN_GENE_ALIASES, buildGoGraph, buildVocabulary, pseudobulkCoexpressionConditions, pseudobulkCoexpressionGraph, readAliasTable, readGene2Go, runGraphs, runSplit } from '@gears-pipeline/graphs';
 import { runIngest } from '@gears-pipeline/ingest';
-import { disposeModel, formsInUse, loadTrainInputs, trainGears } from '@gears-pipeline/model';
+import { disposeModel, formsInUse, loadTrainInputs, trainGears, type TrainArgs, type TrainInputs } from '@gears-pipeline/model';
 import { loadNormanPseudobulk } from './norman-doubles/data.ts';
 import { geneFolds } from './unseen/harness.ts';
-import { scoreClosedForms, scoreModel, summarise, type ScoreRow } from './unseen/score.ts';
+import { residualNetworkPredictions } from './unseen/residual-network.ts';
+import { scoreClosedForms, scoreModel, scorePredictions, summarise, testSingles, type ScoreRow } from './unseen/score.ts';
 
 export const name = 'unseen';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.env.UNSEEN_ONLY?.split(',');
 const wanted = (key: string) => !only || only.includes(key);
+
+/** UNSEEN_RESIDUAL_NETWORK=0 skips the residual-on-the-mean network (one more network per unit) */
+const residualNetwork = process.env.UNSEEN_RESIDUAL_NETWORK !== '0';
+
+/** The residual-on-the-mean network of a unit, scored on its single-gene test conditions. */
+async function residualRows(unit: string, args: Partial<TrainArgs>, inputs: TrainInputs): Promise<{ alpha: number; rows: ScoreRow[] }> {
+  const conditions = testSingles(inputs.stats, inputs.split, inputs.pertVocabulary);
+  const { alpha, preds } = await residualNetworkPredictions(args, inputs, conditions);
+  return { alpha, rows: scorePredictions(unit, inputs.stats, inputs.split, conditions, preds) };
+}
 
 interface DatasetResult {
   protocol: string;
@@ -67,9 +78,12 @@ async function pseudobulkCv(): Promise<DatasetResult> {
       }
       const coex = pseudobulkCoexpressionConditions(fold.split);
       const coexpressionGraph = pseudobulkCoexpressionGraph(stats, (c) => coex.has(c)).graph;
-      const r = await trainGears({ seed, epochs, composition: 'auto' }, { stats, split: fold.split, goGraph, coexpressionGraph, pertVocabulary: vocabulary.genes });
+      const inputs = { stats, split: fold.split, goGraph, coexpressionGraph, pertVocabulary: vocabulary.genes };
+      const r = await trainGears({ seed, epochs, composition: 'auto' }, inputs);
       rows.push(...scoreModel(unit, stats, fold.split, r.model));
-      choices.push({ unit, unseen_single: formsInUse(r.model.composition).unseen_single, bestEpoch: r.bestEpoch });
+      const residual = residualNetwork ? await residualRows(unit, { seed, epochs }, inputs) : undefined;
+      choices.push({ unit, unseen_single: formsInUse(r.model.composition).unseen_single, bestEpoch: r.bestEpoch, ...(residual ? { residualNetworkAlpha: residual.alpha } : {}) });
+      if (residual) rows.push(...residual.rows);
       process.stderr.write(`${unit}: ${JSON.stringify(formsInUse(r.model.composition).unseen_single.form)} ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
       disposeModel(r.model);
     }
@@ -91,7 +105,9 @@ async function simulationSplit(key: string, input: string, obsFilter: Record<str
       const data = await loadTrainInputs({ dataset: join(ws, 'dataset'), split: join(ws, 'split/split.parquet'), graphs: join(ws, 'graphs') });
       const r = await trainGears({ seed, composition: 'auto' }, data);
       rows.push(...scoreModel(`seed ${seed}`, data.stats, data.split, r.model));
-      choices.push({ seed, forms: formsInUse(r.model.composition), bestEpoch: r.bestEpoch });
+      const residual = residualNetwork ? await residualRows(`seed ${seed}`, { seed }, data) : undefined;
+      choices.push({ seed, forms: formsInUse(r.model.composition), bestEpoch: r.bestEpoch, ...(residual ? { residualNetworkAlpha: residual.alpha } : {}) });
+      if (residual) rows.push(...residual.rows);
       process.stderr.write(`${key} seed ${seed}: unseen ${formsInUse(r.model.composition).unseen_single.form} ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
       disposeModel(r.model);
     }

@@ -29,7 +29,7 @@ const ms = (m, d) => (m ? `${m.mean.toFixed(d)} ± ${m.sd.toFixed(d)}` : '–');
 const de = (x) => (Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(3));
 const msDe = (m) => (m ? `${de(m.mean)} ± ${de(m.sd)}` : '–');
 const p = (t) => (t ? `${t.p < 0.001 ? t.p.toExponential(1) : t.p.toFixed(3)} (n ${t.n})` : '–');
-const order = (models) => [CHOSEN, 'gears auto, form fitted on training only', 'gears network (reference)', ...Object.keys(models).filter((m) => m.startsWith('form ')), 'training_mean', 'training_mean (train + val)', 'linear', 'additive'].filter((m) => models[m]);
+const order = (models) => [CHOSEN, 'gears auto, form fitted on training only', 'gears network (reference)', 'network, residual on the mean', 'network, residual on the mean, shrunk (α on validation)', ...Object.keys(models).filter((m) => m.startsWith('form ')), 'training_mean', 'training_mean (train + val)', 'linear', 'additive'].filter((m) => models[m]);
 const chosenForms = (d) => {
   const seen = d.choices.map((c) => {
     const u = c.unseen_single ?? c.forms?.unseen_single;

@@ -82,6 +82,30 @@ export function scoreModel(unit: string, stats: DatasetStats, split: SplitAssign
   return rows;
 }
 
+/** The single-gene test conditions of a split that a model with this vocabulary can predict. */
+export function testSingles(stats: DatasetStats, split: SplitAssignment[], vocabulary: readonly string[]): string[] {
+  const names = new Set(stats.conditions.map((c) => c.name));
+  const vocab = new Set(vocabulary);
+  return split.filter((a) => a.split === 'test' && names.has(a.condition) && conditionGenes(a.condition).length === 1 && vocab.has(conditionGenes(a.condition)[0])).map((a) => a.condition);
+}
+
+/** Rows for extra predictions of test conditions (by model name, in the order of `conditions`). */
+export function scorePredictions(unit: string, stats: DatasetStats, split: SplitAssignment[], conditions: string[], preds: Record<string, ArrayLike<number>[]>): ScoreRow[] {
+  const G = stats.genes.length;
+  const rowOf = new Map(stats.conditions.map((c, i) => [c.name, i]));
+  const subgroup = new Map(split.map((a) => [a.condition, a.subgroup]));
+  const rows: ScoreRow[] = [];
+  conditions.forEach((condition, i) => {
+    const row = rowOf.get(condition)!;
+    const c = { gene: -1, observed: observedChange(stats, row), de: conditionGeneLists(stats, row).topDe20 };
+    for (const [model, p] of Object.entries(preds)) {
+      const m = caseMetrics(p[i], c);
+      rows.push({ unit, condition, subgroup: subgroup.get(condition) ?? '', model, pearsonDelta: m.pearsonDelta, mseDe: m.mseDe, l2: Math.sqrt(m.mse * G) });
+    }
+  });
+  return rows;
+}
+
 const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / Math.max(1, x.length);
 const sd = (x: number[]) => (x.length > 1 ? Math.sqrt(x.reduce((a, b) => a + (b - mean(x)) ** 2, 0) / (x.length - 1)) : 0);
 const r4 = (x: number) => Number(x.toFixed(4));

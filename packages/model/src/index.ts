@@ -18,7 +18,7 @@ export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT_VERSION, CHECKPOINT_F
 export { predictPerturbations, resolvePerturbations, suggestGenes, readGeneAliases, type PerturbationPrediction, type PredictOptions } from './lib/predict.ts';
 export { runTrain, runPredict, loadTrainInputs, parsePerturbationList, MODEL_FILES, PREDICTIONS_FILE, PREDICTIONS_H5AD_FILE, PREDICT_MODEL_NAME, type RunTrainArgs, type RunTrainResult, type RunPredictArgs, type RunPredictResult } from './lib/run.ts';
 export { UnseenPredictor, fitOwnExpression, UNSEEN_FORM_NAMES, CLOSED_FORMS, type UnseenFormName, type UnseenParams, type UnseenBasis, type OwnExpression } from './lib/unseen/forms.ts';
-export { chooseUnseenForm, caseMetrics, pick, MIN_VALIDATION_CONDITIONS, type UnseenCase, type UnseenChoice, type FormScore, type ChooseOptions } from './lib/unseen/select.ts';
+export { chooseUnseenForm, caseMetrics, pick, MIN_VALIDATION_CONDITIONS, DEFAULT_SHRINKS, type UnseenCase, type UnseenChoice, type FormScore, type ChooseOptions } from './lib/unseen/select.ts';
 export { goTransitions, randomWalkWithRestart, DEFAULT_RESTARTS, type GoTransitions } from './lib/unseen/go-similarity.ts';
 export { fitModelComposition, formsInUse, type FormsInUse } from './lib/composition-auto.ts';
 export { COMBO_KINDS, comboKind, type ComboKind, type ComboChoice, type ComboForm, type UnseenComposition } from './lib/composition.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DatasetStats } from '@gears-pipeline/core';
+import type { DatasetStats, SplitAssignment } from '@gears-pipeline/core';
 import { conditionMoments } from '@gears-pipeline/model';
 import { chooseAlpha, shiftedStats, trainingMeanChange } from '../bench/unseen/residual-network.ts';
 
@@ -27,11 +27,11 @@ function stats(): DatasetStats {
   } as DatasetStats;
 }
 
-const split = [
-  { condition: 'ctrl', split: 'train' as const, subgroup: '' },
-  { condition: 'A+ctrl', split: 'train' as const, subgroup: '' },
-  { condition: 'B+ctrl', split: 'train' as const, subgroup: '' },
-  { condition: 'C+ctrl', split: 'test' as const, subgroup: 'unseen_single' },
+const split: SplitAssignment[] = [
+  { condition: 'ctrl', split: 'train', subgroup: '' },
+  { condition: 'A+ctrl', split: 'train', subgroup: '' },
+  { condition: 'B+ctrl', split: 'train', subgroup: '' },
+  { condition: 'C+ctrl', split: 'test', subgroup: 'unseen_single' },
 ];
 
 test('residual on the mean: m̄ is the mean change of the perturbed training conditions; shifting it out changes only the mean change the moments objective sees', () => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DatasetStats, SplitAssignment } from '@gears-pipeline/core';
 import { conditionMoments } from '@gears-pipeline/model';
-import { chooseAlpha, shiftedStats, trainingMeanChange } from '../bench/unseen/residual-network.ts';
+import { perturbedMeanChange } from '../bench/unseen/harness.ts';
+import { chooseAlpha, shiftedStats } from '../bench/unseen/residual-network.ts';
 
 /** control, two training singles and a test single over 2 genes, with non-trivial moments */
 function stats(): DatasetStats {
@@ -37,7 +38,7 @@ const split: SplitAssignment[] = [
 test('residual on the mean: m̄ is the mean change of the perturbed training conditions; shifting it out changes only the mean change the moments objective sees', () => {
   const s = stats();
   // changes: A [2, 0], B [0, 4] → m̄ = [1, 2]; the test single C does not count
-  assert.deepEqual([...trainingMeanChange(s, split)], [1, 2]);
+  assert.deepEqual([...perturbedMeanChange(s, split)], [1, 2]);
   const shifted = shiftedStats(s, [1, 2]);
   assert.deepEqual([...shifted.mean.subarray(0, 2)], [1, 2], 'control untouched');
   assert.deepEqual([...shifted.mean.subarray(2, 4)], [2, 0]);

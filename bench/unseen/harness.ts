@@ -44,3 +44,19 @@ export function observedChange(stats: DatasetStats, row: number): Float64Array {
   const G = stats.genes.length;
   return Float64Array.from({ length: G }, (_, g) => stats.mean[row * G + g] - stats.mean[stats.controlIndex * G + g]);
 }
+
+/**
+ * Mean change over a split's perturbed conditions in the given sets (default the training set):
+ * what `training_mean` predicts, and the centre of the unseen-single forms.
+ */
+export function perturbedMeanChange(stats: DatasetStats, split: SplitAssignment[], sets: readonly SplitAssignment['split'][] = ['train']): Float64Array {
+  const G = stats.genes.length;
+  const rowOf = new Map(stats.conditions.map((c, i) => [c.name, i]));
+  const rows = split.filter((a) => sets.includes(a.split) && rowOf.has(a.condition) && !stats.conditions[rowOf.get(a.condition)!].isControl && conditionGenes(a.condition).length > 0).map((a) => rowOf.get(a.condition)!);
+  const m = new Float64Array(G);
+  for (const r of rows) {
+    const d = observedChange(stats, r);
+    for (let g = 0; g < G; g++) m[g] += d[g] / rows.length;
+  }
+  return m;
+}

@@ -9,25 +9,12 @@
  * gene is m̄ + d. The shrunk form is m̄ + α·d with α chosen on the validation singles (squared error,
  * the grid of the `shrink` form); with no validation single, α = 1.
  */
-import { conditionGenes, type DatasetStats, type SplitAssignment } from '@gears-pipeline/core';
+import { conditionGenes, type DatasetStats } from '@gears-pipeline/core';
 import { DEFAULT_SHRINKS, disposeModel, networkOutputs, trainGears, type TrainArgs, type TrainInputs } from '@gears-pipeline/model';
-import { observedChange } from './harness.ts';
+import { observedChange, perturbedMeanChange } from './harness.ts';
 
 export const RESIDUAL_NETWORK = 'network, residual on the mean';
 export const RESIDUAL_NETWORK_SHRUNK = 'network, residual on the mean, shrunk (α on validation)';
-
-/** Mean change over the perturbed training conditions of a split (what `training_mean` predicts). */
-export function trainingMeanChange(stats: DatasetStats, split: SplitAssignment[]): Float64Array {
-  const G = stats.genes.length;
-  const rowOf = new Map(stats.conditions.map((c, i) => [c.name, i]));
-  const rows = split.filter((a) => a.split === 'train' && rowOf.has(a.condition) && !stats.conditions[rowOf.get(a.condition)!].isControl).map((a) => rowOf.get(a.condition)!);
-  const m = new Float64Array(G);
-  for (const r of rows) {
-    const d = observedChange(stats, r);
-    for (let g = 0; g < G; g++) m[g] += d[g] / rows.length;
-  }
-  return m;
-}
 
 /** The statistics with every perturbed condition's mean lowered by `shift` (control untouched). */
 export function shiftedStats(stats: DatasetStats, shift: ArrayLike<number>): DatasetStats {
@@ -64,7 +51,7 @@ export async function residualNetworkPredictions(
 ): Promise<{ alpha: number; preds: Record<string, Float64Array[]> }> {
   const { stats, split } = inputs;
   const G = stats.genes.length;
-  const mbar = trainingMeanChange(stats, split);
+  const mbar = perturbedMeanChange(stats, split);
   const r = await trainGears({ ...args, composition: 'network' }, { ...inputs, stats: shiftedStats(stats, mbar) });
   try {
     const pidx = new Map(r.model.pertVocabulary.map((g, i) => [g, i]));

@@ -6,7 +6,7 @@
 import { conditionGeneLists, conditionGenes, type DatasetStats, type GeneGraph, type SplitAssignment } from '@gears-pipeline/core';
 import { additiveBaseline, linearBaseline, trainingMeanBaseline, wilcoxonSignedRank } from '@gears-pipeline/evaluate';
 import { caseMetrics, chooseUnseenForm, CLOSED_FORMS, networkOutputs, predictOutputs, targetGenes, UNSEEN_FORM_NAMES, UnseenPredictor, type GearsModel, type UnseenCase, type UnseenChoice } from '@gears-pipeline/model';
-import { observedChange } from './harness.ts';
+import { observedChange, perturbedMeanChange } from './harness.ts';
 
 export interface ScoreRow {
   unit: string;
@@ -69,17 +69,7 @@ export function scoreModel(unit: string, stats: DatasetStats, split: SplitAssign
     preds[b.model] = conditions.map((c) => b.mean.get(c)!.map((v, g) => v - ctrl[g]));
   }
   preds[TRAIN_VAL_MEAN] = trainValMean(stats, split, conditions);
-  const rows: ScoreRow[] = [];
-  test.forEach((a, i) => {
-    const row = rowOf.get(a.condition)!;
-    const c = { gene: -1, observed: observedChange(stats, row), de: conditionGeneLists(stats, row).topDe20 };
-    for (const [name, p] of Object.entries(preds)) {
-      if (p[i].length === 0) continue;
-      const m = caseMetrics(p[i], c);
-      rows.push({ unit, condition: a.condition, subgroup: a.subgroup, model: name, pearsonDelta: m.pearsonDelta, mseDe: m.mseDe, l2: Math.sqrt(m.mse * G) });
-    }
-  });
-  return rows;
+  return scorePredictions(unit, stats, split, conditions, preds);
 }
 
 /** The single-gene test conditions of a split that a model with this vocabulary can predict. */
@@ -89,7 +79,7 @@ export function testSingles(stats: DatasetStats, split: SplitAssignment[], vocab
   return split.filter((a) => a.split === 'test' && names.has(a.condition) && conditionGenes(a.condition).length === 1 && vocab.has(conditionGenes(a.condition)[0])).map((a) => a.condition);
 }
 
-/** Rows for extra predictions of test conditions (by model name, in the order of `conditions`). */
+/** Rows for predictions of test conditions (by model name, in the order of `conditions`; an empty prediction is not scored). */
 export function scorePredictions(unit: string, stats: DatasetStats, split: SplitAssignment[], conditions: string[], preds: Record<string, ArrayLike<number>[]>): ScoreRow[] {
   const G = stats.genes.length;
   const rowOf = new Map(stats.conditions.map((c, i) => [c.name, i]));
@@ -99,6 +89,7 @@ export function scorePredictions(unit: string, stats: DatasetStats, split: Split
     const row = rowOf.get(condition)!;
     const c = { gene: -1, observed: observedChange(stats, row), de: conditionGeneLists(stats, row).topDe20 };
     for (const [model, p] of Object.entries(preds)) {
+      if (p[i].length === 0) continue;
       const m = caseMetrics(p[i], c);
       rows.push({ unit, condition, subgroup: subgroup.get(condition) ?? '', model, pearsonDelta: m.pearsonDelta, mseDe: m.mseDe, l2: Math.sqrt(m.mse * G) });
     }
@@ -167,12 +158,7 @@ export function scoreClosedForms(unit: string, stats: DatasetStats, split: Split
   const pidx = new Map(vocab.map((g, i) => [g, i]));
   const rowOf = new Map(stats.conditions.map((c, i) => [c.name, i]));
   const single = (which: string) => split.filter((a) => a.split === which && rowOf.has(a.condition) && !stats.conditions[rowOf.get(a.condition)!].isControl && conditionGenes(a.condition).length === 1 && pidx.has(conditionGenes(a.condition)[0]));
-  const perturbed = split.filter((a) => a.split === 'train' && rowOf.has(a.condition) && !stats.conditions[rowOf.get(a.condition)!].isControl && conditionGenes(a.condition).length > 0);
-  const meanChange = new Float64Array(G);
-  for (const a of perturbed) {
-    const d = observedChange(stats, rowOf.get(a.condition)!);
-    for (let g = 0; g < G; g++) meanChange[g] += d[g] / perturbed.length;
-  }
+  const meanChange = perturbedMeanChange(stats, split);
   const trained = single('train').sort((a, b) => pidx.get(conditionGenes(a.condition)[0])! - pidx.get(conditionGenes(b.condition)[0])!);
   const asCase = (a: SplitAssignment): UnseenCase & { condition: string; subgroup: string } => ({ condition: a.condition, subgroup: a.subgroup || 'unseen_single', gene: pidx.get(conditionGenes(a.condition)[0])!, observed: observedChange(stats, rowOf.get(a.condition)!), de: conditionGeneLists(stats, rowOf.get(a.condition)!).topDe20 });
   const loo = trained.map(asCase);
@@ -180,12 +166,7 @@ export function scoreClosedForms(unit: string, stats: DatasetStats, split: Split
   const predictor = new UnseenPredictor({ G, meanChange, genes: loo.map((c) => c.gene), changes: loo.map((c) => c.observed), targetGene: targetGenes(vocab, stats.genes.map((g) => g.gene)), controlMean }, goGraph);
   const choice = chooseUnseenForm(predictor, single('val').map(asCase), loo);
   // as composition auto does: the chosen form refitted on training + validation singles and perturbations
-  const both = split.filter((a) => (a.split === 'train' || a.split === 'val') && rowOf.has(a.condition) && !stats.conditions[rowOf.get(a.condition)!].isControl && conditionGenes(a.condition).length > 0);
-  const finalMean = new Float64Array(G);
-  for (const a of both) {
-    const d = observedChange(stats, rowOf.get(a.condition)!);
-    for (let g = 0; g < G; g++) finalMean[g] += d[g] / both.length;
-  }
+  const finalMean = perturbedMeanChange(stats, split, ['train', 'val']);
   const basisCases = [...trained, ...single('val')].sort((a, b) => pidx.get(conditionGenes(a.condition)[0])! - pidx.get(conditionGenes(b.condition)[0])!).map(asCase);
   const refitted = new UnseenPredictor({ ...predictor.basis, meanChange: finalMean, genes: basisCases.map((c) => c.gene), changes: basisCases.map((c) => c.observed) }, goGraph);
   const test = single('test').map(asCase);
